@@ -1,0 +1,25 @@
+//! Persistence: one diesel `MultiConnection` over SQLite and PostgreSQL, the backend
+//! picked from the URL's scheme; pools; migrations; and the only door to the database
+//! from async code, which runs every diesel call on the blocking pool.
+
+mod connection;
+mod errors;
+mod migrate;
+mod pool;
+
+pub use connection::{DatabaseUrl, DbConnection};
+pub use migrate::{Migrations, run_migrations};
+pub use pool::Db;
+
+/// Runs the same diesel code on whichever backend `conn` is, for statements the
+/// `MultiConnection` cannot express (upserts, `RETURNING`, row locks). Backend-specific
+/// SQL stays in `db/` modules, behind this explicit match.
+#[macro_export]
+macro_rules! with_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}

@@ -1,0 +1,137 @@
+//! Connection pools and the async door to them.
+//!
+//! SQLite has one writer at a time, so writes get a pool of one connection and reads their
+//! own pool; several writers would only queue on the file lock. PostgreSQL uses one pool
+//! for both. Every closure runs on the blocking thread pool, never on the async threads.
+
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+
+use super::connection::{DatabaseUrl, DbConnection, SqliteOptions};
+use super::migrate::{Migrations, migrations_complete, run_migrations};
+use crate::error::{ApiError, ApiResult};
+use crate::settings::DatabaseSettings;
+
+struct Manager {
+    url: DatabaseUrl,
+    sqlite: SqliteOptions,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.url.connect(&self.sqlite).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+type DbPool = Pool<Manager>;
+
+/// A service's database: cheap to clone, shared by all workers.
+#[derive(Clone)]
+pub struct Db {
+    read: DbPool,
+    write: DbPool,
+    url: DatabaseUrl,
+    migrations: Migrations,
+}
+
+impl Db {
+    /// Opens the pools and applies pending migrations. Blocking: call from start-up code
+    /// through [`tokio::task::spawn_blocking`] or before the runtime serves requests.
+    pub fn open(
+        url: &DatabaseUrl,
+        settings: &DatabaseSettings,
+        migrations: Migrations,
+    ) -> anyhow::Result<Self> {
+        if let DatabaseUrl::Sqlite(path) = url
+            && let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)?;
+        }
+        let manager = || Manager {
+            url: url.clone(),
+            sqlite: SqliteOptions {
+                synchronous: settings.sqlite_synchronous,
+                busy_timeout_ms: settings.busy_timeout_ms,
+            },
+        };
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+                .build(manager())
+        };
+        let write = build(if url.is_sqlite() { 1 } else { settings.pool_size })?;
+        let read = if url.is_sqlite() { build(settings.pool_size)? } else { write.clone() };
+        run_migrations(&mut *write.get()?, &migrations)?;
+        Ok(Self { read, write, url: url.clone(), migrations })
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Runs `f` with a reading connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.read.clone();
+        blocking(move || f(&mut *pool.get()?)).await
+    }
+
+    /// Runs `f` in one transaction on the writing connection, on the blocking pool:
+    /// all of it is committed, or none.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.write.clone();
+        blocking(move || {
+            let mut pooled: PooledConnection<Manager> = pool.get()?;
+            let conn: &mut DbConnection = &mut pooled;
+            conn.transaction(f)
+        })
+        .await
+    }
+
+    /// Readiness: the database answers and every migration is applied.
+    pub async fn is_ready(&self) -> bool {
+        let pool = self.read.clone();
+        let migrations = self.migrations;
+        blocking(move || {
+            let mut conn = pool.get()?;
+            conn.batch_execute("SELECT 1")?;
+            Ok(migrations_complete(&mut conn, &migrations))
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+async fn blocking<T, F>(f: F) -> ApiResult<T>
+where
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("database task failed: {e}")))?
+}

@@ -1,0 +1,106 @@
+//! Process entry point shared by every binary: one service alone, or all four together
+//! (the embedded default). Loads settings, sets up logging and credentials, starts the
+//! services and stops them cleanly on SIGINT or SIGTERM.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::server::{Application, ServiceDef, stop_all};
+use crate::settings::Settings;
+use crate::{credentials, telemetry};
+
+/// Runs `services` until a shutdown signal; the exit code says whether start-up worked.
+pub fn main(services: &[&ServiceDef]) -> ExitCode {
+    let mut settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("continuity: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log);
+    let creds = match credentials::ensure(&mut settings) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("continuity: credentials: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(text) = &creds.generated {
+        println!(
+            "First start: generated credentials, saved to {} (owner-only). They are shown this once:\n{text}",
+            creds.path.display()
+        );
+    }
+    let result = actix_web::rt::System::new().block_on(run(services, settings, creds.path));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "start-up failed");
+            eprintln!("continuity: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(
+    services: &[&ServiceDef],
+    settings: Settings,
+    credentials: std::path::PathBuf,
+) -> anyhow::Result<()> {
+    let mut apps = Vec::with_capacity(services.len());
+    for def in services {
+        let app = Application::build(def, &settings).await?;
+        let url = settings.database_url(def.name)?;
+        tracing::info!(service = def.name, port = app.port(), database = %url.redacted(), "service ready");
+        apps.push(app);
+    }
+    let host = &settings.http.host;
+    for app in &apps {
+        println!(
+            "{:<16} http://{host}:{}  (docs: http://{host}:{}/docs/)",
+            app.name(),
+            app.port(),
+            app.port()
+        );
+    }
+    println!("Credentials: {}. Stop with Ctrl-C.", credentials.display());
+    let handles: Vec<_> = apps.iter().map(Application::handle).collect();
+    let servers = futures_util::future::join_all(apps.into_iter().map(Application::run));
+    tokio::pin!(servers);
+    tokio::select! {
+        results = &mut servers => {
+            for r in results { r?; }
+            return Ok(());
+        }
+        () = shutdown_signal() => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+    let grace = Duration::from_secs(settings.http.shutdown_timeout_seconds + 1);
+    stop_all(&handles, grace).await;
+    let _ = tokio::time::timeout(grace, servers).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

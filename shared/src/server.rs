@@ -1,0 +1,148 @@
+//! Building one service's HTTP application: the same middleware, fallbacks, operations
+//! endpoints and documentation for every service; only the routes differ.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::TokenStore;
+use crate::db::{Db, Migrations};
+use crate::http::body::BodyLimit;
+use crate::http::docs::{self, OpenApiJson};
+use crate::http::metrics::{self, Metrics};
+use crate::http::{health, problem, request_id};
+use crate::settings::Settings;
+
+/// The four services, by the names used in settings, logs and metrics.
+pub const SERVICE_NAMES: [&str; 4] = ["staffing", "training-record", "process-change", "scheduling"];
+
+/// What makes one service: its name, its documentation, its tables and its routes.
+pub struct ServiceDef {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub migrations: Migrations,
+    /// Registers the service's own handlers (each with its `#[utoipa::path]`).
+    pub routes: fn(&mut ServiceConfig),
+}
+
+impl ServiceDef {
+    /// The service's OpenAPI document, collected from the same attributes that route.
+    pub fn openapi(&self) -> OpenApi {
+        let (_, doc) = App::new()
+            .into_utoipa_app()
+            .openapi(docs::base_document(self.title, self.description))
+            .configure(operations_routes)
+            .configure(self.routes)
+            .split_for_parts();
+        doc
+    }
+}
+
+fn operations_routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(metrics::prometheus_metrics)
+        .service(docs::openapi_json)
+        .service(docs::docs_redirect);
+}
+
+/// A bound, running service.
+pub struct Application {
+    name: &'static str,
+    port: u16,
+    db: Db,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the database (migrating it), binds the configured host and port (0 for any)
+    /// and prepares the server; it serves once [`Application::run`] is awaited.
+    pub async fn build(def: &ServiceDef, settings: &Settings) -> anyhow::Result<Self> {
+        let section = settings
+            .service(def.name)
+            .ok_or_else(|| anyhow::anyhow!("unknown service {}", def.name))?;
+        let url = settings.database_url(def.name)?;
+        let db_settings = settings.database.clone();
+        let migrations = def.migrations;
+        let db = tokio::task::spawn_blocking(move || Db::open(&url, &db_settings, migrations))
+            .await??;
+        let listener = TcpListener::bind((settings.http.host.as_str(), section.port))
+            .map_err(|e| anyhow::anyhow!("{} cannot listen on port {}: {e}", def.name, section.port))?;
+        Self::serve(def, settings, db, listener)
+    }
+
+    fn serve(def: &ServiceDef, settings: &Settings, db: Db, listener: TcpListener) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let doc = def.openapi();
+        let openapi_json = web::Data::new(OpenApiJson(doc.to_json()?));
+        let route_table = web::Data::new(problem::RouteTable::from_openapi(&doc));
+        let metrics = web::Data::new(Metrics::new(def.name)?);
+        let tokens = web::Data::new(TokenStore::from_settings(settings));
+        let shared_settings = web::Data::new(settings.clone());
+        let body_limit = web::Data::new(BodyLimit(settings.http.body_limit_bytes));
+        let db_data = web::Data::new(db.clone());
+        let routes = def.routes;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(db_data.clone())
+                .app_data(tokens.clone())
+                .app_data(metrics.clone())
+                .app_data(openapi_json.clone())
+                .app_data(route_table.clone())
+                .app_data(shared_settings.clone())
+                .app_data(body_limit.clone())
+                .app_data(problem::query_config())
+                .app_data(problem::path_config())
+                .into_utoipa_app()
+                .configure(operations_routes)
+                .configure(routes)
+                .into_app()
+                .service(docs::explorer())
+                .default_service(web::to(problem::fallback))
+                .wrap(from_fn(problem::localize))
+                .wrap(from_fn(metrics::track))
+                .wrap(from_fn(request_id::request_id))
+        })
+        .disable_signals()
+        .shutdown_timeout(settings.http.shutdown_timeout_seconds);
+        if settings.http.workers > 0 {
+            server = server.workers(settings.http.workers);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Self { name: def.name, port, db, server })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped through the handle; requests in flight finish first.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Stops servers gracefully: no new connections, requests in flight finish.
+pub async fn stop_all(handles: &[ServerHandle], within: Duration) {
+    let stops = handles.iter().map(|h| h.stop(true));
+    let _ = tokio::time::timeout(within, futures_util::future::join_all(stops)).await;
+}

@@ -1,0 +1,170 @@
+//! Test support (feature `test-support`): a fresh database per test, a temporary SQLite
+//! file by default or a new PostgreSQL database when `CONTINUITY_TEST_POSTGRES_URL` names
+//! a server, and a real service started on a random port.
+
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+
+use crate::auth::{Role, digest};
+use crate::server::{Application, ServiceDef};
+use crate::settings::{Settings, TokenSpec};
+
+/// The variable that switches database-touching tests to PostgreSQL.
+pub const POSTGRES_ENV: &str = "CONTINUITY_TEST_POSTGRES_URL";
+
+/// A database that exists for one test and is removed after it.
+pub struct TestDatabase {
+    pub url: String,
+    dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        match std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty()) {
+            None => {
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Self { url, dir, postgres: None }
+            }
+            Some(admin_url) => {
+                let name = format!("continuity_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let url = with_database(&admin_url, &name);
+                Self { url, dir, postgres: Some((admin_url, name)) }
+            }
+        }
+    }
+
+    /// A directory that lives as long as the database (data dir, uploads).
+    pub fn dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+}
+
+impl Default for TestDatabase {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.postgres
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// `postgres://u@h:5432/db?x` with its database replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// A service running for one test on a random port.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub settings: Settings,
+    pub client: reqwest::Client,
+    pub db: crate::db::Db,
+    handle: actix_web::dev::ServerHandle,
+    _database: TestDatabase,
+}
+
+/// Plain-text test tokens: one per role, plus members bound to employees E1 and E2.
+pub fn token_for(role: Role) -> String {
+    format!("test-{role:?}").to_lowercase()
+}
+
+pub const MEMBER_E1: &str = "test-member-e1";
+
+impl TestApp {
+    pub async fn spawn(def: &ServiceDef) -> TestApp {
+        Self::spawn_with(def, &[]).await
+    }
+
+    /// Like [`TestApp::spawn`], with extra `CONTINUITY_*` variables.
+    pub async fn spawn_with(def: &ServiceDef, env: &[(&str, &str)]) -> TestApp {
+        let database = TestDatabase::new();
+        let section = def.name.replace('-', "_").to_uppercase();
+        let mut vars: Vec<(String, String)> = vec![
+            ("CONTINUITY_DATA_DIR".into(), database.dir().display().to_string()),
+            (format!("CONTINUITY_{section}__PORT"), "0".into()),
+            (format!("CONTINUITY_{section}__DATABASE_URL"), database.url.clone()),
+            ("CONTINUITY_ADMIN_TOKEN".into(), token_for(Role::Admin)),
+            ("CONTINUITY_SERVICE_TOKEN".into(), token_for(Role::Service)),
+            ("CONTINUITY_HTTP__WORKERS".into(), "2".into()),
+            ("CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS".into(), "normal".into()),
+        ];
+        vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut settings = Settings::load_from(None, vars).expect("test settings");
+        settings.tokens.extend(test_tokens());
+        let app = Application::build(def, &settings).await.expect("service starts");
+        settings.service_mut(def.name).expect("known service").port = app.port();
+        let port = app.port();
+        let db = app.db().clone();
+        let handle = app.handle();
+        tokio::spawn(app.run());
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            settings,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("HTTP client"),
+            db,
+            handle,
+            _database: database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A request with the token of `role`.
+    pub fn as_role(&self, role: Role, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(token_for(role))
+    }
+
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// Tokens for the roles the settings do not cover, and a member bound to employee E1.
+fn test_tokens() -> Vec<TokenSpec> {
+    let spec = |token: &str, roles: Vec<Role>, employee_id: Option<&str>| TokenSpec {
+        sha256: hex::encode(digest(token)),
+        roles,
+        employee_id: employee_id.map(str::to_owned),
+        name: token.to_owned(),
+    };
+    let mut specs: Vec<TokenSpec> = [Role::Manager, Role::Documenter, Role::Trainer, Role::Integration]
+        .into_iter()
+        .map(|role| spec(&token_for(role), vec![role], None))
+        .collect();
+    specs.push(spec(MEMBER_E1, vec![Role::Member], Some("E1")));
+    specs
+}
