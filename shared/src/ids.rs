@@ -24,6 +24,22 @@ pub enum IdError {
     DepartmentCode,
 }
 
+impl IdError {
+    /// The reason in every language the suite speaks.
+    pub fn text(self) -> crate::i18n::Text {
+        let zh = match self {
+            IdError::EmployeeId => "须为 1 到 64 个字母、数字、'.'、'_' 或 '-'",
+            IdError::DepartmentCode => "须为 1 到 64 个小写字母、数字、'_' 或 '-'，且以字母开头",
+        };
+        crate::i18n::Text::new(self.to_string(), zh)
+    }
+
+    /// A 422 naming `field`.
+    pub fn at(self, field: &str) -> crate::error::ApiError {
+        crate::error::ApiError::invalid_field(field, self.text())
+    }
+}
+
 impl EmployeeId {
     pub fn parse(raw: &str) -> Result<Self, IdError> {
         let ok = (1..=64).contains(&raw.len())

@@ -4,6 +4,7 @@
 //! idempotency, and the launcher that runs one or all services.
 
 pub mod auth;
+pub mod clock;
 pub mod credentials;
 pub mod db;
 pub mod error;

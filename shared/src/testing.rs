@@ -30,7 +30,7 @@ impl TestDatabase {
                 Self { url, dir, postgres: None }
             }
             Some(admin_url) => {
-                let name = format!("continuity_test_{}", uuid::Uuid::new_v4().simple());
+                let name = format!("continuity_test_{}", crate::ids::new_id().simple());
                 let mut admin = PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
                 admin
                     .batch_execute(&format!("CREATE DATABASE {name}"))

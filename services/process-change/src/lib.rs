@@ -1,1 +1,13 @@
-//! service
+//! Business-process changes, liaison notices to departments and person-by-person acknowledgments.
+
+pub mod api;
+
+use continuity_shared::server::ServiceDef;
+
+pub static SERVICE: ServiceDef = ServiceDef {
+    name: "process-change",
+    title: "Continuity process-change",
+    description: "Business-process changes, liaison notices to departments and person-by-person acknowledgments.",
+    migrations: continuity_shared::migrations!(),
+    routes: api::routes,
+};

@@ -1,1 +1,5 @@
-fn main() {}
+//! The process-change service alone.
+
+fn main() -> std::process::ExitCode {
+    continuity_shared::launcher::main(&[&process_change::SERVICE])
+}

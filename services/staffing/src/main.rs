@@ -1,1 +1,5 @@
-fn main() {}
+//! The staffing service alone.
+
+fn main() -> std::process::ExitCode {
+    continuity_shared::launcher::main(&[&staffing::SERVICE])
+}

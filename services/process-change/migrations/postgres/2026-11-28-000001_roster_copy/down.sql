@@ -1,0 +1,2 @@
+DROP TABLE roster_employees;
+DROP TABLE roster_departments;

@@ -1,0 +1,6 @@
+//! The scheduling HTTP API. The service's own resources arrive with its issue; the shared
+//! operations endpoints (health, metrics, OpenAPI, docs) are registered by the common crate.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(_cfg: &mut ServiceConfig) {}

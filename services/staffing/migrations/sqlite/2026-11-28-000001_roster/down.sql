@@ -1,0 +1,2 @@
+DROP TABLE employees;
+DROP TABLE departments;

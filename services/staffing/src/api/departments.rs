@@ -1,0 +1,135 @@
+//! `/v1/departments`
+
+use actix_web::http::header::{ETag, LOCATION};
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, Utc};
+use continuity_shared::auth::{Caller, Role};
+use continuity_shared::db::Db;
+use continuity_shared::etag::{IfMatch, etag};
+use continuity_shared::http::Json;
+use continuity_shared::http::docs::Problem;
+use continuity_shared::ids::DepartmentCode;
+use continuity_shared::pagination::{Page, PageQuery};
+use continuity_shared::{ApiError, ApiResult, clock};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{READERS, ROSTER_WRITERS};
+use crate::db::departments::DepartmentRow;
+use crate::domain::department::Department;
+use crate::service::{Put, departments};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutDepartmentRequest {
+    /// Display name, 1 to 200 characters.
+    pub name: String,
+    /// A key department must keep at least `min_project_members` effective members.
+    #[serde(default)]
+    pub key: bool,
+    /// Default 2 for a key department, 1 otherwise.
+    pub min_project_members: Option<i32>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DepartmentResponse {
+    pub code: String,
+    pub name: String,
+    pub key: bool,
+    pub min_project_members: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&DepartmentRow> for DepartmentResponse {
+    fn from(r: &DepartmentRow) -> Self {
+        Self {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            key: r.is_key,
+            min_project_members: r.min_project_members,
+            created_at: clock::utc(r.created_at),
+            updated_at: clock::utc(r.updated_at),
+        }
+    }
+}
+
+fn parse_code(raw: &str) -> ApiResult<DepartmentCode> {
+    DepartmentCode::parse(raw).map_err(|e| e.at("code"))
+}
+
+/// Create or replace a department.
+#[utoipa::path(
+    tag = "departments",
+    params(("code" = String, Path, description = "Department code, e.g. `sales`")),
+    request_body = PutDepartmentRequest,
+    responses(
+        (status = 201, description = "Created", body = DepartmentResponse),
+        (status = 200, description = "Replaced or unchanged", body = DepartmentResponse),
+        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/departments/{code}")]
+pub async fn put_department(
+    caller: Caller,
+    db: web::Data<Db>,
+    code: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<PutDepartmentRequest>,
+) -> ApiResult<HttpResponse> {
+    caller.require(ROSTER_WRITERS)?;
+    let code = parse_code(&code)?;
+    let Json(req) = body;
+    let dept = Department::new(code, &req.name, req.key, req.min_project_members)
+        .map_err(ApiError::validation)?;
+    let (row, outcome) = departments::put(&db, dept, if_match).await?;
+    let mut res = match outcome {
+        Put::Created => {
+            let mut r = HttpResponse::Created();
+            r.insert_header((LOCATION, format!("/v1/departments/{}", row.code)));
+            r
+        }
+        Put::Updated | Put::Unchanged => HttpResponse::Ok(),
+    };
+    Ok(res.insert_header(ETag(etag(row.version))).json(DepartmentResponse::from(&row)))
+}
+
+/// One department.
+#[utoipa::path(
+    tag = "departments",
+    params(("code" = String, Path, description = "Department code")),
+    responses(
+        (status = 200, body = DepartmentResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/departments/{code}")]
+pub async fn get_department(
+    caller: Caller,
+    db: web::Data<Db>,
+    code: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&[READERS, &[Role::Member]].concat())?;
+    let row = departments::get(&db, parse_code(&code)?).await?;
+    Ok(HttpResponse::Ok().insert_header(ETag(etag(row.version))).json(DepartmentResponse::from(&row)))
+}
+
+/// All departments, by code.
+#[utoipa::path(
+    tag = "departments",
+    params(PageQuery),
+    responses((status = 200, body = Page<DepartmentResponse>))
+)]
+#[get("/v1/departments")]
+pub async fn list_departments(
+    caller: Caller,
+    db: web::Data<Db>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&[READERS, &[Role::Member]].concat())?;
+    let page = page.parse()?;
+    let rows = departments::list(&db, page.clone()).await?;
+    let page = Page::from_rows(rows, &page, |r| r.code.clone(), |r| DepartmentResponse::from(&r));
+    Ok(HttpResponse::Ok().json(page))
+}

@@ -1,0 +1,153 @@
+//! `/v1/employees`
+
+use actix_web::http::header::{ETag, LOCATION};
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use continuity_shared::auth::Caller;
+use continuity_shared::db::Db;
+use continuity_shared::etag::{IfMatch, etag};
+use continuity_shared::http::Json;
+use continuity_shared::http::docs::Problem;
+use continuity_shared::ids::{DepartmentCode, EmployeeId};
+use continuity_shared::pagination::{Page, PageQuery};
+use continuity_shared::{ApiError, ApiResult, clock};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{READERS, ROSTER_WRITERS};
+use crate::db::employees::{EmployeeFilter, EmployeeRow};
+use crate::domain::employee::{Employee, EmployeeStatus};
+use crate::service::{Put, employees};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutEmployeeRequest {
+    pub name: String,
+    pub department_code: String,
+    pub hire_date: NaiveDate,
+    /// Default `active`.
+    pub status: Option<EmployeeStatus>,
+    /// Required when the status is `leaving` or `left`.
+    pub last_working_day: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EmployeeResponse {
+    pub employee_id: String,
+    pub name: String,
+    pub department_code: String,
+    pub hire_date: NaiveDate,
+    pub status: EmployeeStatus,
+    pub last_working_day: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&EmployeeRow> for EmployeeResponse {
+    fn from(r: &EmployeeRow) -> Self {
+        Self {
+            employee_id: r.employee_id.clone(),
+            name: r.name.clone(),
+            department_code: r.department_code.clone(),
+            hire_date: r.hire_date,
+            status: EmployeeStatus::parse(&r.status).unwrap_or(EmployeeStatus::Active),
+            last_working_day: r.last_working_day,
+            created_at: clock::utc(r.created_at),
+            updated_at: clock::utc(r.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EmployeeQuery {
+    /// Only this department.
+    pub department: Option<String>,
+    /// Only this status.
+    pub status: Option<EmployeeStatus>,
+}
+
+fn parse_id(raw: &str) -> ApiResult<EmployeeId> {
+    EmployeeId::parse(raw).map_err(|e| e.at("employee_id"))
+}
+
+/// Create or replace an employee.
+#[utoipa::path(
+    tag = "employees",
+    params(("employee_id" = String, Path, description = "The HR system's id")),
+    request_body = PutEmployeeRequest,
+    responses(
+        (status = 201, description = "Created", body = EmployeeResponse),
+        (status = 200, description = "Replaced or unchanged", body = EmployeeResponse),
+        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/employees/{employee_id}")]
+pub async fn put_employee(
+    caller: Caller,
+    db: web::Data<Db>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<PutEmployeeRequest>,
+) -> ApiResult<HttpResponse> {
+    caller.require(ROSTER_WRITERS)?;
+    let id = parse_id(&id)?;
+    let Json(req) = body;
+    let dept = DepartmentCode::parse(&req.department_code).map_err(|e| e.at("department_code"))?;
+    let status = req.status.unwrap_or(EmployeeStatus::Active);
+    let employee = Employee::new(id, &req.name, dept, req.hire_date, status, req.last_working_day)
+        .map_err(ApiError::validation)?;
+    let (row, outcome) = employees::put(&db, employee, if_match).await?;
+    let mut res = match outcome {
+        Put::Created => {
+            let mut r = HttpResponse::Created();
+            r.insert_header((LOCATION, format!("/v1/employees/{}", row.employee_id)));
+            r
+        }
+        Put::Updated | Put::Unchanged => HttpResponse::Ok(),
+    };
+    Ok(res.insert_header(ETag(etag(row.version))).json(EmployeeResponse::from(&row)))
+}
+
+/// One employee; a `member` token may read only its own person.
+#[utoipa::path(
+    tag = "employees",
+    params(("employee_id" = String, Path, description = "The HR system's id")),
+    responses(
+        (status = 200, body = EmployeeResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/employees/{employee_id}")]
+pub async fn get_employee(
+    caller: Caller,
+    db: web::Data<Db>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    caller.require_self_or(&id, READERS)?;
+    let row = employees::get(&db, id).await?;
+    Ok(HttpResponse::Ok().insert_header(ETag(etag(row.version))).json(EmployeeResponse::from(&row)))
+}
+
+/// Employees by id, optionally of one department or status.
+#[utoipa::path(
+    tag = "employees",
+    params(EmployeeQuery, PageQuery),
+    responses((status = 200, body = Page<EmployeeResponse>))
+)]
+#[get("/v1/employees")]
+pub async fn list_employees(
+    caller: Caller,
+    db: web::Data<Db>,
+    filter: web::Query<EmployeeQuery>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.require(READERS)?;
+    let page = page.parse()?;
+    let filter = EmployeeFilter { department: filter.department.clone(), status: filter.status };
+    let rows = employees::list(&db, filter, page.clone()).await?;
+    let page = Page::from_rows(rows, &page, |r| r.employee_id.clone(), |r| EmployeeResponse::from(&r));
+    Ok(HttpResponse::Ok().json(page))
+}

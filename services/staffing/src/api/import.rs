@@ -1,0 +1,51 @@
+//! `POST /v1/employees/import`: the roster as CSV.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
+use continuity_shared::auth::Caller;
+use continuity_shared::db::Db;
+use continuity_shared::http::body::{body_limit, check_declared_length, read_body, require_content_type};
+use continuity_shared::http::docs::Problem;
+use continuity_shared::idempotency::{self, Created, IdempotencyKey};
+use continuity_shared::{ApiError, ApiResult, clock};
+
+use super::ROSTER_WRITERS;
+use crate::service::employees::{self, ImportReport};
+
+/// Import the roster from CSV with the columns
+/// `employee_id,name,department_code,hire_date,leave_date` (any order; `leave_date` may be
+/// empty or absent). All rows are applied, or none: a file with bad rows changes nothing
+/// and the answer names each bad row as `rows[N].column`. Send an `Idempotency-Key` to
+/// retry safely.
+#[utoipa::path(
+    tag = "employees",
+    request_body(content = String, content_type = "text/csv"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 200, description = "Imported", body = ImportReport),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/employees/import")]
+pub async fn import_employees(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<Db>,
+    key: IdempotencyKey,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    caller.require(ROSTER_WRITERS)?;
+    require_content_type(&req, |m| m == "text/csv", "text/csv")?;
+    let limit = body_limit(&req);
+    check_declared_length(&req, limit)?;
+    let csv = read_body(payload.into_inner(), limit).await?;
+    let today = clock::now().date_naive();
+    let writer = db.clone();
+    idempotency::once(&db, &caller, key, "employees.import", &csv.clone(), || async move {
+        let report = employees::import(&writer, csv, today).await?;
+        let body = serde_json::to_value(&report).map_err(ApiError::internal)?;
+        Ok(Created { status: StatusCode::OK, body })
+    })
+    .await
+}

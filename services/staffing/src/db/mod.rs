@@ -1,0 +1,5 @@
+//! Staffing's tables, rows and queries.
+
+pub mod departments;
+pub mod employees;
+pub mod schema;

@@ -1,0 +1,12 @@
+//! Staffing's use cases: each owns its transaction.
+
+pub mod departments;
+pub mod employees;
+
+/// What a `PUT` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    Created,
+    Updated,
+    Unchanged,
+}
