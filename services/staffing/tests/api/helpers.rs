@@ -1,0 +1,63 @@
+//! Starting staffing for a test, and the requests tests repeat.
+
+use continuity_shared::auth::Role;
+use continuity_shared::testing::TestApp;
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+
+pub async fn spawn() -> TestApp {
+    TestApp::spawn(&staffing::SERVICE).await
+}
+
+pub async fn put_department(app: &TestApp, code: &str, body: Value) -> Response {
+    app.as_role(Role::Manager, Method::PUT, &format!("/v1/departments/{code}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn put_employee(app: &TestApp, id: &str, body: Value) -> Response {
+    app.as_role(Role::Manager, Method::PUT, &format!("/v1/employees/{id}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {
+    let res = app.as_role(Role::Manager, Method::GET, path).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// A key sales department and a non-key IT department.
+pub async fn seed_departments(app: &TestApp) {
+    for (code, body) in [
+        ("sales", json!({"name": "Sales", "key": true})),
+        ("it", json!({"name": "IT"})),
+    ] {
+        assert_eq!(put_department(app, code, body).await.status(), 201);
+    }
+}
+
+pub async fn import_csv(app: &TestApp, csv: &str, key: Option<&str>) -> Response {
+    let mut req = app
+        .as_role(Role::Manager, Method::POST, "/v1/employees/import")
+        .header("content-type", "text/csv")
+        .body(csv.to_owned());
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    req.send().await.unwrap()
+}
+
+/// A problem+json answer: its status and body, checking the content type.
+pub async fn problem(res: Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let ct = res.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
+    assert_eq!(ct, "application/problem+json", "status {status}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    (status, body)
+}

@@ -1,0 +1,9 @@
+//! Staffing's integration tests: the real service on a random port, over real HTTP,
+//! against a fresh database (SQLite, or PostgreSQL when CONTINUITY_TEST_POSTGRES_URL is set).
+
+mod departments;
+mod employees;
+mod errors;
+mod helpers;
+mod import;
+mod operations;
