@@ -58,7 +58,11 @@ impl TokenStore {
             if let Some(t) = token {
                 store.insert(
                     digest(t.expose_secret()),
-                    Principal { name: name.into(), roles: vec![role], employee_id: None },
+                    Principal {
+                        name: name.into(),
+                        roles: vec![role],
+                        employee_id: None,
+                    },
                 );
             }
         };
@@ -75,7 +79,10 @@ impl TokenStore {
                 Principal {
                     name: spec.name.clone(),
                     roles: spec.roles.clone(),
-                    employee_id: spec.employee_id.as_deref().and_then(|e| EmployeeId::parse(e).ok()),
+                    employee_id: spec
+                        .employee_id
+                        .as_deref()
+                        .and_then(|e| EmployeeId::parse(e).ok()),
                 },
             );
         }
@@ -111,13 +118,16 @@ impl Caller {
 
     /// Like [`Caller::require`], but a `member` token also passes for its own person.
     pub fn require_self_or(&self, employee: &EmployeeId, roles: &[Role]) -> ApiResult<()> {
-        let is_self = self.0.roles.contains(&Role::Member)
-            && self.0.employee_id.as_ref() == Some(employee);
+        let is_self =
+            self.0.roles.contains(&Role::Member) && self.0.employee_id.as_ref() == Some(employee);
         if is_self { Ok(()) } else { self.require(roles) }
     }
 
     pub fn has_any(&self, roles: &[Role]) -> bool {
-        self.0.roles.iter().any(|r| *r == Role::Admin || roles.contains(r))
+        self.0
+            .roles
+            .iter()
+            .any(|r| *r == Role::Admin || roles.contains(r))
     }
 
     /// A key that tells callers apart (idempotency scopes, audit), never the token.
@@ -149,7 +159,10 @@ fn authenticate(req: &HttpRequest) -> ApiResult<Caller> {
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(missing)?;
@@ -175,7 +188,11 @@ mod tests {
 
     #[test]
     fn admin_passes_every_role_check() {
-        assert!(caller(vec![Role::Admin], None).require(&[Role::Manager]).is_ok());
+        assert!(
+            caller(vec![Role::Admin], None)
+                .require(&[Role::Manager])
+                .is_ok()
+        );
     }
 
     #[test]
@@ -192,7 +209,11 @@ mod tests {
         let mut store = TokenStore::default();
         store.insert(
             digest("s3cret"),
-            Principal { name: "crm".into(), roles: vec![Role::Integration], employee_id: None },
+            Principal {
+                name: "crm".into(),
+                roles: vec![Role::Integration],
+                employee_id: None,
+            },
         );
         assert!(store.lookup("s3cret").is_some());
         assert!(store.lookup("s3cre").is_none());

@@ -62,7 +62,9 @@ pub fn ensure(settings: &mut Settings) -> anyhow::Result<CredentialsOutcome> {
 pub fn decode_webhook_secret(secret: &SecretString) -> Result<Vec<u8>, String> {
     let raw = secret.expose_secret();
     let b64 = raw.strip_prefix("whsec_").ok_or("must start with whsec_")?;
-    let key = STANDARD.decode(b64).map_err(|_| "must be whsec_ followed by base64")?;
+    let key = STANDARD
+        .decode(b64)
+        .map_err(|_| "must be whsec_ followed by base64")?;
     if key.len() < 16 {
         return Err("must hold at least 16 bytes of key".into());
     }
@@ -113,7 +115,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&outcome.path).unwrap().permissions().mode();
+            let mode = std::fs::metadata(&outcome.path)
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let mut second = settings_in(&dir, &[]);

@@ -104,7 +104,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: Text) -> Self {
-        Self { field: field.into(), message }
+        Self {
+            field: field.into(),
+            message,
+        }
     }
 }
 
@@ -136,7 +139,12 @@ struct ProblemField<'a> {
 
 impl ApiError {
     pub fn new(kind: ErrorKind, detail: Text) -> Self {
-        Self { kind, detail, errors: Vec::new(), allow: None }
+        Self {
+            kind,
+            detail,
+            errors: Vec::new(),
+            allow: None,
+        }
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -195,7 +203,10 @@ impl ApiError {
         let list = allow.join(", ");
         let mut e = Self::new(
             ErrorKind::MethodNotAllowed,
-            text!("This resource supports only: {list}.", "该资源仅支持：{list}。"),
+            text!(
+                "This resource supports only: {list}.",
+                "该资源仅支持：{list}。"
+            ),
         );
         e.allow = Some(list);
         e
@@ -229,7 +240,10 @@ impl ApiError {
             errors: self
                 .errors
                 .iter()
-                .map(|f| ProblemField { field: &f.field, message: f.message.get(lang) })
+                .map(|f| ProblemField {
+                    field: &f.field,
+                    message: f.message.get(lang),
+                })
                 .collect(),
         };
         let mut res = HttpResponse::build(self.kind.status());

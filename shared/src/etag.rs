@@ -30,7 +30,11 @@ impl IfMatch {
                 tags.iter().any(|t| t.strong_eq(&current))
             }
         };
-        if ok { Ok(()) } else { Err(ApiError::precondition_failed()) }
+        if ok {
+            Ok(())
+        } else {
+            Err(ApiError::precondition_failed())
+        }
     }
 
     pub fn is_present(&self) -> bool {
@@ -46,12 +50,16 @@ impl FromRequest for IfMatch {
         if !req.headers().contains_key(header::IF_MATCH) {
             return ready(Ok(IfMatch(None)));
         }
-        ready(header::IfMatch::parse(req).map(|h| IfMatch(Some(h))).map_err(|_| {
-            ApiError::malformed(text!(
-                "If-Match must be `*` or a list of quoted entity tags.",
-                "If-Match 须为 `*` 或带引号的实体标签列表。"
-            ))
-        }))
+        ready(
+            header::IfMatch::parse(req)
+                .map(|h| IfMatch(Some(h)))
+                .map_err(|_| {
+                    ApiError::malformed(text!(
+                        "If-Match must be `*` or a list of quoted entity tags.",
+                        "If-Match 须为 `*` 或带引号的实体标签列表。"
+                    ))
+                }),
+        )
     }
 }
 
@@ -61,7 +69,9 @@ mod tests {
 
     fn items(tags: &[&str]) -> IfMatch {
         IfMatch(Some(header::IfMatch::Items(
-            tags.iter().map(|t| EntityTag::new_strong(t.to_string())).collect(),
+            tags.iter()
+                .map(|t| EntityTag::new_strong(t.to_string()))
+                .collect(),
         )))
     }
 

@@ -54,7 +54,10 @@ pub struct Text {
 
 impl Text {
     pub fn new(en: impl Into<Cow<'static, str>>, zh: impl Into<Cow<'static, str>>) -> Self {
-        Self { en: en.into(), zh: zh.into() }
+        Self {
+            en: en.into(),
+            zh: zh.into(),
+        }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

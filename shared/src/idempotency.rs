@@ -84,7 +84,8 @@ where
     let hash = hex::encode(Sha256::digest(request_body));
     let claim = {
         let (scope, key, hash) = (scope.clone(), key.clone(), hash.clone());
-        db.write(move |conn| claim(conn, &scope, &key, &hash)).await?
+        db.write(move |conn| claim(conn, &scope, &key, &hash))
+            .await?
     };
     if let Claim::Replay(status, body) = claim {
         return Ok(HttpResponse::build(status)

@@ -46,7 +46,11 @@ impl EmployeeId {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        if ok { Ok(Self(raw.to_owned())) } else { Err(IdError::EmployeeId) }
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(IdError::EmployeeId)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -61,7 +65,11 @@ impl DepartmentCode {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'));
-        if ok { Ok(Self(raw.to_owned())) } else { Err(IdError::DepartmentCode) }
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(IdError::DepartmentCode)
+        }
     }
 
     pub fn as_str(&self) -> &str {

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::server::{Application, ServiceDef, stop_all};
+use crate::server::{Application, ServiceDef};
 use crate::settings::Settings;
 use crate::{credentials, telemetry};
 
@@ -77,8 +77,9 @@ async fn run(
     }
     tracing::info!("shutting down: finishing requests in flight");
     let grace = Duration::from_secs(settings.http.shutdown_timeout_seconds + 1);
-    stop_all(&handles, grace).await;
-    let _ = tokio::time::timeout(grace, servers).await;
+    // The servers must keep being polled while they stop: join them with the stops.
+    let stops = futures_util::future::join_all(handles.iter().map(|h| h.stop(true)));
+    let _ = tokio::time::timeout(grace, futures_util::future::join(servers, stops)).await;
     tracing::info!("stopped");
     Ok(())
 }

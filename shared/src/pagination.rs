@@ -33,7 +33,10 @@ impl PageQuery {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::invalid_field(
                 "limit",
-                text!("must be between 1 and {MAX_LIMIT}", "须在 1 到 {MAX_LIMIT} 之间"),
+                text!(
+                    "must be between 1 and {MAX_LIMIT}",
+                    "须在 1 到 {MAX_LIMIT} 之间"
+                ),
             ));
         }
         let after = match &self.cursor {
@@ -41,7 +44,10 @@ impl PageQuery {
             Some(c) => Some(decode_cursor(c).ok_or_else(|| {
                 ApiError::invalid_field(
                     "cursor",
-                    text!("is not a cursor this service issued", "不是本服务签发的游标"),
+                    text!(
+                        "is not a cursor this service issued",
+                        "不是本服务签发的游标"
+                    ),
                 )
             })?),
         };
@@ -74,8 +80,15 @@ impl<T> Page<T> {
     ) -> Self {
         let more = rows.len() as i64 > req.limit;
         rows.truncate(req.limit as usize);
-        let next_cursor = if more { rows.last().map(|r| encode_cursor(&key(r))) } else { None };
-        Page { items: rows.into_iter().map(map).collect(), next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|r| encode_cursor(&key(r)))
+        } else {
+            None
+        };
+        Page {
+            items: rows.into_iter().map(map).collect(),
+            next_cursor,
+        }
     }
 }
 
@@ -94,29 +107,53 @@ mod tests {
     #[test]
     fn limit_defaults_to_50_and_refuses_more_than_500() {
         assert_eq!(PageQuery::default().parse().unwrap().limit, 50);
-        let too_many = PageQuery { limit: Some(501), cursor: None };
-        assert_eq!(too_many.parse().unwrap_err().field_errors()[0].field, "limit");
+        let too_many = PageQuery {
+            limit: Some(501),
+            cursor: None,
+        };
+        assert_eq!(
+            too_many.parse().unwrap_err().field_errors()[0].field,
+            "limit"
+        );
     }
 
     #[test]
     fn a_page_with_more_rows_than_the_limit_carries_a_cursor_to_the_last_item() {
-        let req = PageQuery { limit: Some(2), cursor: None }.parse().unwrap();
+        let req = PageQuery {
+            limit: Some(2),
+            cursor: None,
+        }
+        .parse()
+        .unwrap();
         let page = Page::from_rows(vec!["a", "b", "c"], &req, |r| r.to_string(), |r| r);
         assert_eq!(page.items, vec!["a", "b"]);
-        let next = PageQuery { limit: Some(2), cursor: page.next_cursor }.parse().unwrap();
+        let next = PageQuery {
+            limit: Some(2),
+            cursor: page.next_cursor,
+        }
+        .parse()
+        .unwrap();
         assert_eq!(next.after.as_deref(), Some("b"));
     }
 
     #[test]
     fn the_last_page_has_no_cursor() {
-        let req = PageQuery { limit: Some(5), cursor: None }.parse().unwrap();
+        let req = PageQuery {
+            limit: Some(5),
+            cursor: None,
+        }
+        .parse()
+        .unwrap();
         let page = Page::from_rows(vec![1, 2], &req, |r| r.to_string(), |r| r);
         assert!(page.next_cursor.is_none());
     }
 
     #[test]
     fn a_forged_cursor_is_refused() {
-        let q = PageQuery { limit: None, cursor: Some("%%%".into()) };
+        let q = PageQuery {
+            limit: None,
+            cursor: Some("%%%".into()),
+        };
         assert!(q.parse().is_err());
     }
 }

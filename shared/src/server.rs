@@ -2,7 +2,6 @@
 //! endpoints and documentation for every service; only the routes differ.
 
 use std::net::TcpListener;
-use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -20,7 +19,12 @@ use crate::http::{health, problem, request_id};
 use crate::settings::Settings;
 
 /// The four services, by the names used in settings, logs and metrics.
-pub const SERVICE_NAMES: [&str; 4] = ["staffing", "training-record", "process-change", "scheduling"];
+pub const SERVICE_NAMES: [&str; 4] = [
+    "staffing",
+    "training-record",
+    "process-change",
+    "scheduling",
+];
 
 /// What makes one service: its name, its documentation, its tables and its routes.
 pub struct ServiceDef {
@@ -71,14 +75,21 @@ impl Application {
         let url = settings.database_url(def.name)?;
         let db_settings = settings.database.clone();
         let migrations = def.migrations;
-        let db = tokio::task::spawn_blocking(move || Db::open(&url, &db_settings, migrations))
-            .await??;
-        let listener = TcpListener::bind((settings.http.host.as_str(), section.port))
-            .map_err(|e| anyhow::anyhow!("{} cannot listen on port {}: {e}", def.name, section.port))?;
+        let db =
+            tokio::task::spawn_blocking(move || Db::open(&url, &db_settings, migrations)).await??;
+        let listener =
+            TcpListener::bind((settings.http.host.as_str(), section.port)).map_err(|e| {
+                anyhow::anyhow!("{} cannot listen on port {}: {e}", def.name, section.port)
+            })?;
         Self::serve(def, settings, db, listener)
     }
 
-    fn serve(def: &ServiceDef, settings: &Settings, db: Db, listener: TcpListener) -> anyhow::Result<Self> {
+    fn serve(
+        def: &ServiceDef,
+        settings: &Settings,
+        db: Db,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let doc = def.openapi();
         let openapi_json = web::Data::new(OpenApiJson(doc.to_json()?));
@@ -116,7 +127,12 @@ impl Application {
             server = server.workers(settings.http.workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { name: def.name, port, db, server })
+        Ok(Self {
+            name: def.name,
+            port,
+            db,
+            server,
+        })
     }
 
     pub fn name(&self) -> &'static str {
@@ -139,10 +155,4 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-/// Stops servers gracefully: no new connections, requests in flight finish.
-pub async fn stop_all(handles: &[ServerHandle], within: Duration) {
-    let stops = handles.iter().map(|h| h.stop(true));
-    let _ = tokio::time::timeout(within, futures_util::future::join_all(stops)).await;
 }

@@ -200,7 +200,9 @@ impl Settings {
                 key: format!("{section}.database_url"),
                 message,
             }),
-            None => Ok(DatabaseUrl::Sqlite(self.data_dir.join(format!("{name}.db")))),
+            None => Ok(DatabaseUrl::Sqlite(
+                self.data_dir.join(format!("{name}.db")),
+            )),
         }
     }
 
@@ -229,8 +231,8 @@ impl Settings {
             return invalid("hr_webhook_secret", &message);
         }
         for (i, token) in self.tokens.iter().enumerate() {
-            let valid_hash = token.sha256.len() == 64
-                && token.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+            let valid_hash =
+                token.sha256.len() == 64 && token.sha256.bytes().all(|b| b.is_ascii_hexdigit());
             if !valid_hash {
                 return invalid(&format!("tokens[{i}].sha256"), "must be 64 hex digits");
             }
@@ -246,7 +248,10 @@ impl Settings {
                     );
                 }
                 Some(id) if crate::ids::EmployeeId::parse(id).is_err() => {
-                    return invalid(&format!("tokens[{i}].employee_id"), "is not a valid employee id");
+                    return invalid(
+                        &format!("tokens[{i}].employee_id"),
+                        "is not a valid employee id",
+                    );
                 }
                 _ => {}
             }
@@ -260,7 +265,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -308,8 +316,8 @@ mod tests {
 
     #[test]
     fn a_value_of_the_wrong_type_is_refused_naming_its_key() {
-        let err = Settings::load_from(None, env(&[("CONTINUITY_HTTP__WORKERS", "many")]))
-            .unwrap_err();
+        let err =
+            Settings::load_from(None, env(&[("CONTINUITY_HTTP__WORKERS", "many")])).unwrap_err();
         assert!(err.to_string().contains("workers"), "{err}");
     }
 
@@ -318,7 +326,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("continuity-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("c.toml");
-        std::fs::write(&path, "[staffing]\nport = 7001\n[scheduling]\nport = 7004\n").unwrap();
+        std::fs::write(
+            &path,
+            "[staffing]\nport = 7001\n[scheduling]\nport = 7004\n",
+        )
+        .unwrap();
         let s = Settings::load_from(
             Some(path.to_str().unwrap()),
             env(&[("CONTINUITY_SCHEDULING__PORT", "7104")]),

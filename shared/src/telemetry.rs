@@ -8,7 +8,9 @@ use crate::settings::{LogFormat, LogSettings};
 /// Installs the process-wide subscriber; a second call (tests) is a no-op.
 pub fn init(settings: &LogSettings) {
     let filter = EnvFilter::try_new(&settings.level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     let _ = match settings.format {
         LogFormat::Json => builder
             .json()

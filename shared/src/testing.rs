@@ -2,6 +2,8 @@
 //! file by default or a new PostgreSQL database when `CONTINUITY_TEST_POSTGRES_URL` names
 //! a server, and a real service started on a random port.
 
+#![allow(clippy::expect_used)] // test support: a failed set-up should stop the test loudly
+
 use std::path::PathBuf;
 
 use diesel::connection::SimpleConnection;
@@ -27,7 +29,11 @@ impl TestDatabase {
         match std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty()) {
             None => {
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Self { url, dir, postgres: None }
+                Self {
+                    url,
+                    dir,
+                    postgres: None,
+                }
             }
             Some(admin_url) => {
                 let name = format!("continuity_test_{}", crate::ids::new_id().simple());
@@ -36,7 +42,11 @@ impl TestDatabase {
                     .batch_execute(&format!("CREATE DATABASE {name}"))
                     .expect("create test database");
                 let url = with_database(&admin_url, &name);
-                Self { url, dir, postgres: Some((admin_url, name)) }
+                Self {
+                    url,
+                    dir,
+                    postgres: Some((admin_url, name)),
+                }
             }
         }
     }
@@ -108,18 +118,29 @@ impl TestApp {
         let database = TestDatabase::new();
         let section = def.name.replace('-', "_").to_uppercase();
         let mut vars: Vec<(String, String)> = vec![
-            ("CONTINUITY_DATA_DIR".into(), database.dir().display().to_string()),
+            (
+                "CONTINUITY_DATA_DIR".into(),
+                database.dir().display().to_string(),
+            ),
             (format!("CONTINUITY_{section}__PORT"), "0".into()),
-            (format!("CONTINUITY_{section}__DATABASE_URL"), database.url.clone()),
+            (
+                format!("CONTINUITY_{section}__DATABASE_URL"),
+                database.url.clone(),
+            ),
             ("CONTINUITY_ADMIN_TOKEN".into(), token_for(Role::Admin)),
             ("CONTINUITY_SERVICE_TOKEN".into(), token_for(Role::Service)),
             ("CONTINUITY_HTTP__WORKERS".into(), "2".into()),
-            ("CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS".into(), "normal".into()),
+            (
+                "CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS".into(),
+                "normal".into(),
+            ),
         ];
         vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut settings = Settings::load_from(None, vars).expect("test settings");
         settings.tokens.extend(test_tokens());
-        let app = Application::build(def, &settings).await.expect("service starts");
+        let app = Application::build(def, &settings)
+            .await
+            .expect("service starts");
         settings.service_mut(def.name).expect("known service").port = app.port();
         let port = app.port();
         let db = app.db().clone();
@@ -144,8 +165,15 @@ impl TestApp {
     }
 
     /// A request with the token of `role`.
-    pub fn as_role(&self, role: Role, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, self.url(path)).bearer_auth(token_for(role))
+    pub fn as_role(
+        &self,
+        role: Role,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token_for(role))
     }
 
     pub async fn stop(&self) {
@@ -161,10 +189,15 @@ fn test_tokens() -> Vec<TokenSpec> {
         employee_id: employee_id.map(str::to_owned),
         name: token.to_owned(),
     };
-    let mut specs: Vec<TokenSpec> = [Role::Manager, Role::Documenter, Role::Trainer, Role::Integration]
-        .into_iter()
-        .map(|role| spec(&token_for(role), vec![role], None))
-        .collect();
+    let mut specs: Vec<TokenSpec> = [
+        Role::Manager,
+        Role::Documenter,
+        Role::Trainer,
+        Role::Integration,
+    ]
+    .into_iter()
+    .map(|role| spec(&token_for(role), vec![role], None))
+    .collect();
     specs.push(spec(MEMBER_E1, vec![Role::Member], Some("E1")));
     specs
 }

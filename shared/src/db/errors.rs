@@ -8,10 +8,9 @@ use crate::text;
 impl From<DieselError> for ApiError {
     fn from(err: DieselError) -> Self {
         match err {
-            DieselError::NotFound => ApiError::not_found(text!(
-                "The resource does not exist.",
-                "资源不存在。"
-            )),
+            DieselError::NotFound => {
+                ApiError::not_found(text!("The resource does not exist.", "资源不存在。"))
+            }
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::conflict(text!("The resource already exists.", "资源已存在。"))
             }

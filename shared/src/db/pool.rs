@@ -25,11 +25,14 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.url.connect(&self.sqlite).map_err(r2d2::Error::ConnectionError)
+        self.url
+            .connect(&self.sqlite)
+            .map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -76,10 +79,23 @@ impl Db {
                 .connection_timeout(Duration::from_millis(settings.acquire_timeout_ms))
                 .build(manager())
         };
-        let write = build(if url.is_sqlite() { 1 } else { settings.pool_size })?;
-        let read = if url.is_sqlite() { build(settings.pool_size)? } else { write.clone() };
+        let write = build(if url.is_sqlite() {
+            1
+        } else {
+            settings.pool_size
+        })?;
+        let read = if url.is_sqlite() {
+            build(settings.pool_size)?
+        } else {
+            write.clone()
+        };
         run_migrations(&mut *write.get()?, &migrations)?;
-        Ok(Self { read, write, url: url.clone(), migrations })
+        Ok(Self {
+            read,
+            write,
+            url: url.clone(),
+            migrations,
+        })
     }
 
     pub fn url(&self) -> &DatabaseUrl {

@@ -51,7 +51,13 @@ pub fn require_content_type(
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     match mime {
         Some(m) if accept(&m) => Ok(()),
         _ => Err(ApiError::new(
@@ -62,7 +68,8 @@ pub fn require_content_type(
 }
 
 pub fn body_limit(req: &HttpRequest) -> usize {
-    req.app_data::<web::Data<BodyLimit>>().map_or(1 << 20, |l| l.0)
+    req.app_data::<web::Data<BodyLimit>>()
+        .map_or(1 << 20, |l| l.0)
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -80,7 +87,10 @@ pub async fn read_body(mut payload: Payload, limit: usize) -> ApiResult<Bytes> {
     let mut buf = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::malformed(text!("The body could not be read: {e}", "无法读取请求体：{e}"))
+            ApiError::malformed(text!(
+                "The body could not be read: {e}",
+                "无法读取请求体：{e}"
+            ))
         })?;
         if buf.len() + chunk.len() > limit {
             return Err(too_large(limit));

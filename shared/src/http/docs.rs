@@ -20,11 +20,17 @@ pub fn base_document(title: &str, description: &str) -> OpenApi {
         )
         .components(Some(
             ComponentsBuilder::new()
-                .security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)))
+                .security_scheme(
+                    "bearer",
+                    SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+                )
                 .schema(Problem::name(), Problem::schema())
                 .build(),
         ))
-        .security(Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]))
+        .security(Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]))
         .build()
 }
 
@@ -59,7 +65,9 @@ pub struct ProblemFieldSchema {
 )]
 #[get("/openapi.json")]
 pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
 }
 
 /// The API explorer (HTML); its page lives at `/docs/`.
@@ -70,7 +78,9 @@ pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
 )]
 #[get("/docs")]
 pub async fn docs_redirect() -> HttpResponse {
-    HttpResponse::PermanentRedirect().insert_header(("location", "/docs/")).finish()
+    HttpResponse::PermanentRedirect()
+        .insert_header(("location", "/docs/"))
+        .finish()
 }
 
 /// The Swagger UI explorer at `/docs/`, reading `/openapi.json`.

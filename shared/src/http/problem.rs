@@ -51,7 +51,10 @@ fn from_status(status: actix_web::http::StatusCode) -> ApiError {
         s if s < 500 => ErrorKind::MalformedRequest,
         _ => ErrorKind::Internal,
     };
-    ApiError::new(kind, text!("The request could not be served.", "无法处理该请求。"))
+    ApiError::new(
+        kind,
+        text!("The request could not be served.", "无法处理该请求。"),
+    )
 }
 
 pub fn query_config() -> web::QueryConfig {

@@ -92,7 +92,9 @@ pub async fn put_department(
         }
         Put::Updated | Put::Unchanged => HttpResponse::Ok(),
     };
-    Ok(res.insert_header(ETag(etag(row.version))).json(DepartmentResponse::from(&row)))
+    Ok(res
+        .insert_header(ETag(etag(row.version)))
+        .json(DepartmentResponse::from(&row)))
 }
 
 /// One department.
@@ -112,7 +114,9 @@ pub async fn get_department(
 ) -> ApiResult<HttpResponse> {
     caller.require(&[READERS, &[Role::Member]].concat())?;
     let row = departments::get(&db, parse_code(&code)?).await?;
-    Ok(HttpResponse::Ok().insert_header(ETag(etag(row.version))).json(DepartmentResponse::from(&row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(ETag(etag(row.version)))
+        .json(DepartmentResponse::from(&row)))
 }
 
 /// All departments, by code.
@@ -130,6 +134,11 @@ pub async fn list_departments(
     caller.require(&[READERS, &[Role::Member]].concat())?;
     let page = page.parse()?;
     let rows = departments::list(&db, page.clone()).await?;
-    let page = Page::from_rows(rows, &page, |r| r.code.clone(), |r| DepartmentResponse::from(&r));
+    let page = Page::from_rows(
+        rows,
+        &page,
+        |r| r.code.clone(),
+        |r| DepartmentResponse::from(&r),
+    );
     Ok(HttpResponse::Ok().json(page))
 }

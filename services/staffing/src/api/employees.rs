@@ -96,8 +96,15 @@ pub async fn put_employee(
     let Json(req) = body;
     let dept = DepartmentCode::parse(&req.department_code).map_err(|e| e.at("department_code"))?;
     let status = req.status.unwrap_or(EmployeeStatus::Active);
-    let employee = Employee::new(id, &req.name, dept, req.hire_date, status, req.last_working_day)
-        .map_err(ApiError::validation)?;
+    let employee = Employee::new(
+        id,
+        &req.name,
+        dept,
+        req.hire_date,
+        status,
+        req.last_working_day,
+    )
+    .map_err(ApiError::validation)?;
     let (row, outcome) = employees::put(&db, employee, if_match).await?;
     let mut res = match outcome {
         Put::Created => {
@@ -107,7 +114,9 @@ pub async fn put_employee(
         }
         Put::Updated | Put::Unchanged => HttpResponse::Ok(),
     };
-    Ok(res.insert_header(ETag(etag(row.version))).json(EmployeeResponse::from(&row)))
+    Ok(res
+        .insert_header(ETag(etag(row.version)))
+        .json(EmployeeResponse::from(&row)))
 }
 
 /// One employee; a `member` token may read only its own person.
@@ -128,7 +137,9 @@ pub async fn get_employee(
     let id = parse_id(&id)?;
     caller.require_self_or(&id, READERS)?;
     let row = employees::get(&db, id).await?;
-    Ok(HttpResponse::Ok().insert_header(ETag(etag(row.version))).json(EmployeeResponse::from(&row)))
+    Ok(HttpResponse::Ok()
+        .insert_header(ETag(etag(row.version)))
+        .json(EmployeeResponse::from(&row)))
 }
 
 /// Employees by id, optionally of one department or status.
@@ -146,8 +157,16 @@ pub async fn list_employees(
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
     let page = page.parse()?;
-    let filter = EmployeeFilter { department: filter.department.clone(), status: filter.status };
+    let filter = EmployeeFilter {
+        department: filter.department.clone(),
+        status: filter.status,
+    };
     let rows = employees::list(&db, filter, page.clone()).await?;
-    let page = Page::from_rows(rows, &page, |r| r.employee_id.clone(), |r| EmployeeResponse::from(&r));
+    let page = Page::from_rows(
+        rows,
+        &page,
+        |r| r.employee_id.clone(),
+        |r| EmployeeResponse::from(&r),
+    );
     Ok(HttpResponse::Ok().json(page))
 }

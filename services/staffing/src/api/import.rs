@@ -3,7 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
 use continuity_shared::auth::Caller;
 use continuity_shared::db::Db;
-use continuity_shared::http::body::{body_limit, check_declared_length, read_body, require_content_type};
+use continuity_shared::http::body::{
+    body_limit, check_declared_length, read_body, require_content_type,
+};
 use continuity_shared::http::docs::Problem;
 use continuity_shared::idempotency::{self, Created, IdempotencyKey};
 use continuity_shared::{ApiError, ApiResult, clock};
@@ -42,10 +44,20 @@ pub async fn import_employees(
     let csv = read_body(payload.into_inner(), limit).await?;
     let today = clock::now().date_naive();
     let writer = db.clone();
-    idempotency::once(&db, &caller, key, "employees.import", &csv.clone(), || async move {
-        let report = employees::import(&writer, csv, today).await?;
-        let body = serde_json::to_value(&report).map_err(ApiError::internal)?;
-        Ok(Created { status: StatusCode::OK, body })
-    })
+    idempotency::once(
+        &db,
+        &caller,
+        key,
+        "employees.import",
+        &csv.clone(),
+        || async move {
+            let report = employees::import(&writer, csv, today).await?;
+            let body = serde_json::to_value(&report).map_err(ApiError::internal)?;
+            Ok(Created {
+                status: StatusCode::OK,
+                body,
+            })
+        },
+    )
     .await
 }

@@ -42,12 +42,16 @@ pub fn find(conn: &mut DbConnection, code: &str) -> ApiResult<Option<DepartmentR
 }
 
 pub fn insert(conn: &mut DbConnection, row: &DepartmentRow) -> ApiResult<()> {
-    diesel::insert_into(departments::table).values(row).execute(conn)?;
+    diesel::insert_into(departments::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn update(conn: &mut DbConnection, row: &DepartmentRow) -> ApiResult<()> {
-    diesel::update(departments::table.find(&row.code)).set(row).execute(conn)?;
+    diesel::update(departments::table.find(&row.code))
+        .set(row)
+        .execute(conn)?;
     Ok(())
 }
 

@@ -82,7 +82,9 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> ApiResult<Vec<Emplo
 }
 
 pub fn insert(conn: &mut DbConnection, row: &EmployeeRow) -> ApiResult<()> {
-    diesel::insert_into(employees::table).values(row).execute(conn)?;
+    diesel::insert_into(employees::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -90,13 +92,17 @@ pub fn insert(conn: &mut DbConnection, row: &EmployeeRow) -> ApiResult<()> {
 pub fn insert_many(conn: &mut DbConnection, rows: &[EmployeeRow]) -> ApiResult<()> {
     // Both backends cap bound parameters per statement; 9 columns x 500 rows stays under.
     for chunk in rows.chunks(500) {
-        with_backend!(conn, |c| diesel::insert_into(employees::table).values(chunk).execute(c))?;
+        with_backend!(conn, |c| diesel::insert_into(employees::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }
 
 pub fn update(conn: &mut DbConnection, row: &EmployeeRow) -> ApiResult<()> {
-    diesel::update(employees::table.find(&row.employee_id)).set(row).execute(conn)?;
+    diesel::update(employees::table.find(&row.employee_id))
+        .set(row)
+        .execute(conn)?;
     Ok(())
 }
 

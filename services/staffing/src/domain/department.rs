@@ -34,11 +34,19 @@ impl Department {
         if !(1..=MAX_MIN_MEMBERS).contains(&min) {
             errors.push(FieldError::new(
                 "min_project_members",
-                text!("must be between 1 and {MAX_MIN_MEMBERS}", "须在 1 到 {MAX_MIN_MEMBERS} 之间"),
+                text!(
+                    "must be between 1 and {MAX_MIN_MEMBERS}",
+                    "须在 1 到 {MAX_MIN_MEMBERS} 之间"
+                ),
             ));
         }
         if errors.is_empty() {
-            Ok(Self { code, name: name.to_owned(), key, min_project_members: min })
+            Ok(Self {
+                code,
+                name: name.to_owned(),
+                key,
+                min_project_members: min,
+            })
         } else {
             Err(errors)
         }
@@ -51,7 +59,10 @@ pub fn check_name(name: &str) -> Result<(), FieldError> {
     if chars == 0 || chars > MAX_NAME_CHARS {
         Err(FieldError::new(
             "name",
-            text!("must be 1 to {MAX_NAME_CHARS} characters", "须为 1 到 {MAX_NAME_CHARS} 个字符"),
+            text!(
+                "must be 1 to {MAX_NAME_CHARS} characters",
+                "须为 1 到 {MAX_NAME_CHARS} 个字符"
+            ),
         ))
     } else {
         Ok(())
@@ -68,20 +79,43 @@ mod tests {
 
     #[test]
     fn a_key_department_needs_two_members_by_default() {
-        assert_eq!(Department::new(code(), "Sales", true, None).unwrap().min_project_members, 2);
-        assert_eq!(Department::new(code(), "IT", false, None).unwrap().min_project_members, 1);
+        assert_eq!(
+            Department::new(code(), "Sales", true, None)
+                .unwrap()
+                .min_project_members,
+            2
+        );
+        assert_eq!(
+            Department::new(code(), "IT", false, None)
+                .unwrap()
+                .min_project_members,
+            1
+        );
     }
 
     #[test]
     fn an_explicit_minimum_wins_when_in_range() {
-        assert_eq!(Department::new(code(), "Sales", true, Some(3)).unwrap().min_project_members, 3);
+        assert_eq!(
+            Department::new(code(), "Sales", true, Some(3))
+                .unwrap()
+                .min_project_members,
+            3
+        );
         let errors = Department::new(code(), "Sales", true, Some(0)).unwrap_err();
         assert_eq!(errors[0].field, "min_project_members");
     }
 
     #[test]
     fn a_blank_name_is_refused_and_names_are_trimmed() {
-        assert_eq!(Department::new(code(), "   ", false, None).unwrap_err()[0].field, "name");
-        assert_eq!(Department::new(code(), " Sales ", false, None).unwrap().name, "Sales");
+        assert_eq!(
+            Department::new(code(), "   ", false, None).unwrap_err()[0].field,
+            "name"
+        );
+        assert_eq!(
+            Department::new(code(), " Sales ", false, None)
+                .unwrap()
+                .name,
+            "Sales"
+        );
     }
 }

@@ -82,7 +82,10 @@ impl Employee {
             )),
             (EmployeeStatus::Leaving | EmployeeStatus::Left, None) => errors.push(FieldError::new(
                 "last_working_day",
-                text!("is required when the status is leaving or left", "状态为 leaving 或 left 时必填"),
+                text!(
+                    "is required when the status is leaving or left",
+                    "状态为 leaving 或 left 时必填"
+                ),
             )),
             (_, Some(day)) if day < hire_date => errors.push(FieldError::new(
                 "last_working_day",
@@ -127,8 +130,14 @@ mod tests {
     #[test]
     fn leaving_requires_a_last_working_day_and_active_forbids_one() {
         assert!(make(EmployeeStatus::Leaving, Some("2027-01-31")).is_ok());
-        assert_eq!(make(EmployeeStatus::Leaving, None).unwrap_err()[0].field, "last_working_day");
-        assert_eq!(make(EmployeeStatus::Active, Some("2027-01-31")).unwrap_err()[0].field, "last_working_day");
+        assert_eq!(
+            make(EmployeeStatus::Leaving, None).unwrap_err()[0].field,
+            "last_working_day"
+        );
+        assert_eq!(
+            make(EmployeeStatus::Active, Some("2027-01-31")).unwrap_err()[0].field,
+            "last_working_day"
+        );
     }
 
     #[test]
@@ -139,8 +148,17 @@ mod tests {
     #[test]
     fn the_leave_date_implies_the_status() {
         let today = d("2026-11-28");
-        assert_eq!(EmployeeStatus::from_leave_date(None, today), EmployeeStatus::Active);
-        assert_eq!(EmployeeStatus::from_leave_date(Some(today), today), EmployeeStatus::Leaving);
-        assert_eq!(EmployeeStatus::from_leave_date(Some(d("2026-11-27")), today), EmployeeStatus::Left);
+        assert_eq!(
+            EmployeeStatus::from_leave_date(None, today),
+            EmployeeStatus::Active
+        );
+        assert_eq!(
+            EmployeeStatus::from_leave_date(Some(today), today),
+            EmployeeStatus::Leaving
+        );
+        assert_eq!(
+            EmployeeStatus::from_leave_date(Some(d("2026-11-27")), today),
+            EmployeeStatus::Left
+        );
     }
 }

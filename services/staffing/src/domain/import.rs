@@ -9,7 +9,13 @@ use continuity_shared::{FieldError, text};
 
 use super::employee::{Employee, EmployeeStatus};
 
-pub const COLUMNS: [&str; 5] = ["employee_id", "name", "department_code", "hire_date", "leave_date"];
+pub const COLUMNS: [&str; 5] = [
+    "employee_id",
+    "name",
+    "department_code",
+    "hire_date",
+    "leave_date",
+];
 /// A report stops here; a file with more errors is surely the wrong file.
 pub const MAX_REPORTED_ERRORS: usize = 100;
 
@@ -20,12 +26,19 @@ pub fn parse_roster(bytes: &[u8], today: NaiveDate) -> Result<Vec<Employee>, Vec
         .trim(csv::Trim::All)
         .flexible(false)
         .from_reader(bytes);
-    let headers = reader.headers().map_err(|e| vec![csv_error("header", &e)])?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| vec![csv_error("header", &e)])?
+        .clone();
     let mut index = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         index.insert(h.trim_start_matches('\u{feff}').to_ascii_lowercase(), i);
     }
-    let missing: Vec<&str> = COLUMNS[..4].iter().copied().filter(|c| !index.contains_key(*c)).collect();
+    let missing: Vec<&str> = COLUMNS[..4]
+        .iter()
+        .copied()
+        .filter(|c| !index.contains_key(*c))
+        .collect();
     if !missing.is_empty() {
         let list = missing.join(", ");
         return Err(vec![FieldError::new(
@@ -49,7 +62,15 @@ pub fn parse_roster(bytes: &[u8], today: NaiveDate) -> Result<Vec<Employee>, Vec
             }
         };
         let cell = |name: &str| index.get(name).and_then(|i| record.get(*i)).unwrap_or("");
-        match parse_row(row, cell("employee_id"), cell("name"), cell("department_code"), cell("hire_date"), cell("leave_date"), today) {
+        match parse_row(
+            row,
+            cell("employee_id"),
+            cell("name"),
+            cell("department_code"),
+            cell("hire_date"),
+            cell("leave_date"),
+            today,
+        ) {
             Ok(e) => {
                 if seen.insert(e.employee_id.clone()) {
                     employees.push(e);
@@ -63,7 +84,11 @@ pub fn parse_roster(bytes: &[u8], today: NaiveDate) -> Result<Vec<Employee>, Vec
             Err(mut row_errors) => errors.append(&mut row_errors),
         }
     }
-    if errors.is_empty() { Ok(employees) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(employees)
+    } else {
+        Err(errors)
+    }
 }
 
 fn parse_row(
@@ -101,7 +126,11 @@ fn parse_row(
     Employee::new(id, name, dept, hired, status, leave).map_err(|errs| {
         errs.into_iter()
             .map(|e| {
-                let column = if e.field == "last_working_day" { "leave_date" } else { e.field.as_str() };
+                let column = if e.field == "last_working_day" {
+                    "leave_date"
+                } else {
+                    e.field.as_str()
+                };
                 FieldError::new(at(column), e.message)
             })
             .collect()
@@ -109,8 +138,12 @@ fn parse_row(
 }
 
 fn parse_date(raw: &str) -> Result<NaiveDate, continuity_shared::i18n::Text> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| text!("`{raw}` is not a date (YYYY-MM-DD)", "`{raw}` 不是日期（YYYY-MM-DD）"))
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        text!(
+            "`{raw}` is not a date (YYYY-MM-DD)",
+            "`{raw}` 不是日期（YYYY-MM-DD）"
+        )
+    })
 }
 
 fn csv_error(field: &str, e: &csv::Error) -> FieldError {
@@ -135,7 +168,11 @@ mod tests {
         let statuses: Vec<_> = rows.iter().map(|e| e.status).collect();
         assert_eq!(
             statuses,
-            vec![EmployeeStatus::Active, EmployeeStatus::Leaving, EmployeeStatus::Left]
+            vec![
+                EmployeeStatus::Active,
+                EmployeeStatus::Leaving,
+                EmployeeStatus::Left
+            ]
         );
     }
 
@@ -170,6 +207,9 @@ mod tests {
     #[test]
     fn a_leave_date_before_the_hire_date_is_named_as_the_leave_date() {
         let csv = "employee_id,name,department_code,hire_date,leave_date\nE1,Li,sales,2020-01-01,2019-01-01\n";
-        assert_eq!(parse_roster(csv.as_bytes(), today()).unwrap_err()[0].field, "rows[1].leave_date");
+        assert_eq!(
+            parse_roster(csv.as_bytes(), today()).unwrap_err()[0].field,
+            "rows[1].leave_date"
+        );
     }
 }

@@ -11,7 +11,10 @@ use crate::db::departments::{self as rows, DepartmentRow};
 use crate::domain::department::Department;
 
 pub fn not_found(code: &str) -> ApiError {
-    ApiError::not_found(text!("Department `{code}` does not exist.", "部门 `{code}` 不存在。"))
+    ApiError::not_found(text!(
+        "Department `{code}` does not exist.",
+        "部门 `{code}` 不存在。"
+    ))
 }
 
 /// Creates or replaces a department, honouring `If-Match`.

@@ -18,7 +18,10 @@ use crate::domain::employee::Employee;
 use crate::domain::import::parse_roster;
 
 pub fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(text!("Employee `{id}` does not exist.", "员工 `{id}` 不存在。"))
+    ApiError::not_found(text!(
+        "Employee `{id}` does not exist.",
+        "员工 `{id}` 不存在。"
+    ))
 }
 
 fn unknown_department(field: String, code: &str) -> FieldError {
@@ -71,7 +74,11 @@ pub async fn get(db: &Db, id: EmployeeId) -> ApiResult<EmployeeRow> {
         .await
 }
 
-pub async fn list(db: &Db, filter: EmployeeFilter, page: PageRequest) -> ApiResult<Vec<EmployeeRow>> {
+pub async fn list(
+    db: &Db,
+    filter: EmployeeFilter,
+    page: PageRequest,
+) -> ApiResult<Vec<EmployeeRow>> {
     db.read(move |conn| rows::list(conn, &filter, &page)).await
 }
 
@@ -87,7 +94,11 @@ pub struct ImportReport {
 
 /// Applies a roster file as one transaction: every row valid and applied, or nothing
 /// changed and every bad row reported.
-pub async fn import(db: &Db, csv: actix_web::web::Bytes, today: NaiveDate) -> ApiResult<ImportReport> {
+pub async fn import(
+    db: &Db,
+    csv: actix_web::web::Bytes,
+    today: NaiveDate,
+) -> ApiResult<ImportReport> {
     db.write(move |conn| {
         let employees = parse_roster(&csv, today).map_err(ApiError::validation)?;
         let codes: Vec<String> = employees
@@ -96,26 +107,39 @@ pub async fn import(db: &Db, csv: actix_web::web::Bytes, today: NaiveDate) -> Ap
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let known: HashSet<String> = departments::existing_codes(conn, &codes)?.into_iter().collect();
+        let known: HashSet<String> = departments::existing_codes(conn, &codes)?
+            .into_iter()
+            .collect();
         let unknown: Vec<FieldError> = employees
             .iter()
             .enumerate()
             .filter(|(_, e)| !known.contains(e.department_code.as_str()))
             .map(|(i, e)| {
-                unknown_department(format!("rows[{}].department_code", i + 1), e.department_code.as_str())
+                unknown_department(
+                    format!("rows[{}].department_code", i + 1),
+                    e.department_code.as_str(),
+                )
             })
             .take(crate::domain::import::MAX_REPORTED_ERRORS)
             .collect();
         if !unknown.is_empty() {
             return Err(ApiError::validation(unknown));
         }
-        let ids: Vec<String> = employees.iter().map(|e| e.employee_id.to_string()).collect();
+        let ids: Vec<String> = employees
+            .iter()
+            .map(|e| e.employee_id.to_string())
+            .collect();
         let mut existing: HashMap<String, EmployeeRow> = rows::find_many(conn, &ids)?
             .into_iter()
             .map(|r| (r.employee_id.clone(), r))
             .collect();
         let now = clock::now().naive_utc();
-        let mut report = ImportReport { received: employees.len(), created: 0, updated: 0, unchanged: 0 };
+        let mut report = ImportReport {
+            received: employees.len(),
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+        };
         let mut fresh = Vec::new();
         for employee in &employees {
             match existing.remove(employee.employee_id.as_str()) {

@@ -16,7 +16,10 @@ async fn a_department_round_trips_with_its_etag_and_location() {
     assert_eq!(status, 200);
     assert_eq!(body["name"], "Sales");
     assert_eq!(body["key"], true);
-    assert_eq!(body["min_project_members"], 2, "key departments need two by default");
+    assert_eq!(
+        body["min_project_members"], 2,
+        "key departments need two by default"
+    );
 }
 
 #[actix_web::test]
@@ -43,7 +46,10 @@ async fn replacing_a_department_bumps_its_etag_and_a_stale_if_match_is_refused()
     let (status, _) = problem(stale).await;
     assert_eq!(status, 412);
     let (_, body) = get_json(&app, "/v1/departments/quality").await;
-    assert_eq!(body["name"], "Quality Assurance", "a refused write changes nothing");
+    assert_eq!(
+        body["name"], "Quality Assurance",
+        "a refused write changes nothing"
+    );
     assert_eq!(body["min_project_members"], 3);
 }
 
@@ -64,7 +70,12 @@ async fn departments_are_listed_by_code_page_by_page() {
         put_department(&app, code, json!({"name": code})).await;
     }
     let (_, first) = get_json(&app, "/v1/departments?limit=2").await;
-    let codes: Vec<_> = first["items"].as_array().unwrap().iter().map(|d| d["code"].clone()).collect();
+    let codes: Vec<_> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].clone())
+        .collect();
     assert_eq!(codes, vec!["a", "b"]);
     let cursor = first["next_cursor"].as_str().unwrap();
     let (_, second) = get_json(&app, &format!("/v1/departments?limit=2&cursor={cursor}")).await;

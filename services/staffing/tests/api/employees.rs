@@ -72,11 +72,29 @@ async fn employees_can_be_filtered_by_department_and_status() {
         assert_eq!(res.status(), 201);
     }
     let ids = |v: serde_json::Value| -> Vec<String> {
-        v["items"].as_array().unwrap().iter().map(|e| e["employee_id"].as_str().unwrap().to_owned()).collect()
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["employee_id"].as_str().unwrap().to_owned())
+            .collect()
     };
-    assert_eq!(ids(get_json(&app, "/v1/employees?department=sales").await.1), vec!["E1", "E2"]);
-    assert_eq!(ids(get_json(&app, "/v1/employees?department=sales&status=leaving").await.1), vec!["E2"]);
-    assert_eq!(ids(get_json(&app, "/v1/employees?status=active").await.1), vec!["E1", "E3"]);
+    assert_eq!(
+        ids(get_json(&app, "/v1/employees?department=sales").await.1),
+        vec!["E1", "E2"]
+    );
+    assert_eq!(
+        ids(
+            get_json(&app, "/v1/employees?department=sales&status=leaving")
+                .await
+                .1
+        ),
+        vec!["E2"]
+    );
+    assert_eq!(
+        ids(get_json(&app, "/v1/employees?status=active").await.1),
+        vec!["E1", "E3"]
+    );
 }
 
 #[actix_web::test]
@@ -84,13 +102,36 @@ async fn a_member_reads_only_their_own_record() {
     let app = spawn().await;
     seed_departments(&app).await;
     for id in ["E1", "E2"] {
-        put_employee(&app, id, json!({"name": id, "department_code": "it", "hire_date": "2020-01-01"})).await;
+        put_employee(
+            &app,
+            id,
+            json!({"name": id, "department_code": "it", "hire_date": "2020-01-01"}),
+        )
+        .await;
     }
-    let own = app.client.get(app.url("/v1/employees/E1")).bearer_auth(MEMBER_E1).send().await.unwrap();
+    let own = app
+        .client
+        .get(app.url("/v1/employees/E1"))
+        .bearer_auth(MEMBER_E1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(own.status(), 200);
-    let other = app.client.get(app.url("/v1/employees/E2")).bearer_auth(MEMBER_E1).send().await.unwrap();
+    let other = app
+        .client
+        .get(app.url("/v1/employees/E2"))
+        .bearer_auth(MEMBER_E1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(other).await.0, 403);
-    let list = app.client.get(app.url("/v1/employees")).bearer_auth(MEMBER_E1).send().await.unwrap();
+    let list = app
+        .client
+        .get(app.url("/v1/employees"))
+        .bearer_auth(MEMBER_E1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(list).await.0, 403);
 }
 
@@ -98,7 +139,11 @@ async fn a_member_reads_only_their_own_record() {
 async fn the_crm_integration_token_reads_but_cannot_change_the_roster() {
     let app = spawn().await;
     seed_departments(&app).await;
-    let read = app.as_role(Role::Integration, Method::GET, "/v1/departments").send().await.unwrap();
+    let read = app
+        .as_role(Role::Integration, Method::GET, "/v1/departments")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(read.status(), 200);
     let write = app
         .as_role(Role::Integration, Method::PUT, "/v1/employees/E9")

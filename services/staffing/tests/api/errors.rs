@@ -7,7 +7,10 @@ use serde_json::json;
 use crate::helpers::*;
 
 async fn sales_name(app: &continuity_shared::testing::TestApp) -> String {
-    get_json(app, "/v1/departments/sales").await.1["name"].as_str().unwrap().to_owned()
+    get_json(app, "/v1/departments/sales").await.1["name"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[actix_web::test]
@@ -49,14 +52,22 @@ async fn a_body_over_the_limit_is_413() {
     let big = json!({"name": "x".repeat(4096)});
     let res = put_department(&app, "sales", big).await;
     assert_eq!(problem(res).await.0, 413);
-    let csv = format!("employee_id,name,department_code,hire_date\n{}", "E1,x,sales,2020-01-01\n".repeat(100));
+    let csv = format!(
+        "employee_id,name,department_code,hire_date\n{}",
+        "E1,x,sales,2020-01-01\n".repeat(100)
+    );
     assert_eq!(problem(import_csv(&app, &csv, None).await).await.0, 413);
 }
 
 #[actix_web::test]
 async fn an_invalid_field_is_422_naming_it() {
     let app = spawn().await;
-    let res = put_department(&app, "sales", json!({"name": "Sales", "min_project_members": 0})).await;
+    let res = put_department(
+        &app,
+        "sales",
+        json!({"name": "Sales", "min_project_members": 0}),
+    )
+    .await;
     let (status, body) = problem(res).await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["field"], "min_project_members");
@@ -68,7 +79,10 @@ async fn an_invalid_field_is_422_naming_it() {
 
     let res = put_department(&app, "Bad Code", json!({"name": "Sales"})).await;
     assert_eq!(problem(res).await.1["errors"][0]["field"], "code");
-    assert_eq!(get_json(&app, "/v1/departments").await.1["items"], json!([]));
+    assert_eq!(
+        get_json(&app, "/v1/departments").await.1["items"],
+        json!([])
+    );
 }
 
 #[actix_web::test]
@@ -77,13 +91,22 @@ async fn an_unknown_field_is_422_rather_than_silently_ignored() {
     let res = put_department(&app, "sales", json!({"name": "Sales", "kee": true})).await;
     let (status, body) = problem(res).await;
     assert_eq!(status, 422);
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("kee"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("kee")
+    );
 }
 
 #[actix_web::test]
 async fn an_unknown_id_is_404() {
     let app = spawn().await;
-    let res = app.as_role(Role::Manager, Method::GET, "/v1/employees/NOPE").send().await.unwrap();
+    let res = app
+        .as_role(Role::Manager, Method::GET, "/v1/employees/NOPE")
+        .send()
+        .await
+        .unwrap();
     let (status, body) = problem(res).await;
     assert_eq!(status, 404);
     assert!(body["detail"].as_str().unwrap().contains("NOPE"));
@@ -92,10 +115,21 @@ async fn an_unknown_id_is_404() {
 #[actix_web::test]
 async fn no_token_is_401_and_an_unknown_token_too() {
     let app = spawn().await;
-    let res = app.client.get(app.url("/v1/departments")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v1/departments"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["www-authenticate"], "Bearer");
     assert_eq!(problem(res).await.0, 401);
-    let res = app.client.get(app.url("/v1/departments")).bearer_auth("guess").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v1/departments"))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(res).await.0, 401);
 }
 
@@ -141,7 +175,11 @@ async fn chinese_is_answered_to_a_chinese_caller() {
 #[actix_web::test]
 async fn a_wrong_method_is_405_with_allow() {
     let app = spawn().await;
-    let res = app.as_role(Role::Manager, Method::DELETE, "/v1/departments/sales").send().await.unwrap();
+    let res = app
+        .as_role(Role::Manager, Method::DELETE, "/v1/departments/sales")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["allow"], "GET, PUT");
     assert_eq!(problem(res).await.0, 405);
 }
@@ -149,17 +187,33 @@ async fn a_wrong_method_is_405_with_allow() {
 #[actix_web::test]
 async fn an_unknown_path_is_a_404_problem() {
     let app = spawn().await;
-    let res = app.as_role(Role::Manager, Method::GET, "/v1/nothing/here").send().await.unwrap();
+    let res = app
+        .as_role(Role::Manager, Method::GET, "/v1/nothing/here")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(res).await.0, 404);
 }
 
 #[actix_web::test]
 async fn bad_query_parameters_are_422() {
     let app = spawn().await;
-    let res = app.as_role(Role::Manager, Method::GET, "/v1/employees?limit=0").send().await.unwrap();
+    let res = app
+        .as_role(Role::Manager, Method::GET, "/v1/employees?limit=0")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(res).await.1["errors"][0]["field"], "limit");
-    let res = app.as_role(Role::Manager, Method::GET, "/v1/employees?status=gone").send().await.unwrap();
+    let res = app
+        .as_role(Role::Manager, Method::GET, "/v1/employees?status=gone")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(res).await.0, 422);
-    let res = app.as_role(Role::Manager, Method::GET, "/v1/employees?cursor=!!").send().await.unwrap();
+    let res = app
+        .as_role(Role::Manager, Method::GET, "/v1/employees?cursor=!!")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(res).await.1["errors"][0]["field"], "cursor");
 }

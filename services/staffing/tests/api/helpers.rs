@@ -10,11 +10,15 @@ pub async fn spawn() -> TestApp {
 }
 
 pub async fn put_department(app: &TestApp, code: &str, body: Value) -> Response {
-    app.as_role(Role::Manager, Method::PUT, &format!("/v1/departments/{code}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.as_role(
+        Role::Manager,
+        Method::PUT,
+        &format!("/v1/departments/{code}"),
+    )
+    .json(&body)
+    .send()
+    .await
+    .unwrap()
 }
 
 pub async fn put_employee(app: &TestApp, id: &str, body: Value) -> Response {
@@ -26,7 +30,11 @@ pub async fn put_employee(app: &TestApp, id: &str, body: Value) -> Response {
 }
 
 pub async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {
-    let res = app.as_role(Role::Manager, Method::GET, path).send().await.unwrap();
+    let res = app
+        .as_role(Role::Manager, Method::GET, path)
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
@@ -55,7 +63,13 @@ pub async fn import_csv(app: &TestApp, csv: &str, key: Option<&str>) -> Response
 /// A problem+json answer: its status and body, checking the content type.
 pub async fn problem(res: Response) -> (u16, Value) {
     let status = res.status().as_u16();
-    let ct = res.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(ct, "application/problem+json", "status {status}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], status);

@@ -9,7 +9,9 @@ const HEADER: &str = "employee_id,name,department_code,hire_date,leave_date\n";
 async fn a_roster_file_creates_then_updates_employees() {
     let app = spawn().await;
     seed_departments(&app).await;
-    let csv = format!("{HEADER}E1,Li Lei,sales,2020-01-01,\nE2,Han Meimei,sales,2021-03-01,2099-01-31\nE3,Wang Wu,it,2019-05-01,2020-02-28\n");
+    let csv = format!(
+        "{HEADER}E1,Li Lei,sales,2020-01-01,\nE2,Han Meimei,sales,2021-03-01,2099-01-31\nE3,Wang Wu,it,2019-05-01,2020-02-28\n"
+    );
     let res = import_csv(&app, &csv, None).await;
     assert_eq!(res.status(), 200);
     let report: serde_json::Value = res.json().await.unwrap();
@@ -22,27 +24,53 @@ async fn a_roster_file_creates_then_updates_employees() {
     let (_, e3) = get_json(&app, "/v1/employees/E3").await;
     assert_eq!(e3["status"], "left");
 
-    let csv = format!("{HEADER}E1,Li Lei,it,2020-01-01,\nE2,Han Meimei,sales,2021-03-01,2099-01-31\n");
+    let csv =
+        format!("{HEADER}E1,Li Lei,it,2020-01-01,\nE2,Han Meimei,sales,2021-03-01,2099-01-31\n");
     let report: serde_json::Value = import_csv(&app, &csv, None).await.json().await.unwrap();
-    assert_eq!((report["created"].clone(), report["updated"].clone(), report["unchanged"].clone()), (0.into(), 1.into(), 1.into()));
-    assert_eq!(get_json(&app, "/v1/employees/E1").await.1["department_code"], "it");
+    assert_eq!(
+        (
+            report["created"].clone(),
+            report["updated"].clone(),
+            report["unchanged"].clone()
+        ),
+        (0.into(), 1.into(), 1.into())
+    );
+    assert_eq!(
+        get_json(&app, "/v1/employees/E1").await.1["department_code"],
+        "it"
+    );
 }
 
 #[actix_web::test]
 async fn a_file_with_bad_rows_changes_nothing_and_names_every_bad_row() {
     let app = spawn().await;
     seed_departments(&app).await;
-    let csv = format!("{HEADER}E1,Li Lei,sales,2020-01-01,\nE2,Han,sales,2021-02-30,\nE3,Wang,marketing,2019-05-01,\n");
+    let csv = format!(
+        "{HEADER}E1,Li Lei,sales,2020-01-01,\nE2,Han,sales,2021-02-30,\nE3,Wang,marketing,2019-05-01,\n"
+    );
     let (status, body) = problem(import_csv(&app, &csv, None).await).await;
     assert_eq!(status, 422);
-    let fields: Vec<_> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<_> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, vec!["rows[2].hire_date"]);
-    assert_eq!(get_json(&app, "/v1/employees/E1").await.0, 404, "nothing applied");
+    assert_eq!(
+        get_json(&app, "/v1/employees/E1").await.0,
+        404,
+        "nothing applied"
+    );
 
     let csv = format!("{HEADER}E1,Li Lei,sales,2020-01-01,\nE3,Wang,marketing,2019-05-01,\n");
     let (_, body) = problem(import_csv(&app, &csv, None).await).await;
     assert_eq!(body["errors"][0]["field"], "rows[2].department_code");
-    assert_eq!(get_json(&app, "/v1/employees/E1").await.0, 404, "nothing applied");
+    assert_eq!(
+        get_json(&app, "/v1/employees/E1").await.0,
+        404,
+        "nothing applied"
+    );
 }
 
 #[actix_web::test]
@@ -50,7 +78,11 @@ async fn a_retry_with_the_same_idempotency_key_replays_the_first_answer() {
     let app = spawn().await;
     seed_departments(&app).await;
     let csv = format!("{HEADER}E1,Li Lei,sales,2020-01-01,\n");
-    let first: serde_json::Value = import_csv(&app, &csv, Some("k-1")).await.json().await.unwrap();
+    let first: serde_json::Value = import_csv(&app, &csv, Some("k-1"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first["created"], 1);
     let again = import_csv(&app, &csv, Some("k-1")).await;
     assert_eq!(again.headers()["idempotent-replayed"], "true");

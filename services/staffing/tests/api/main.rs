@@ -1,6 +1,8 @@
 //! Staffing's integration tests: the real service on a random port, over real HTTP,
 //! against a fresh database (SQLite, or PostgreSQL when CONTINUITY_TEST_POSTGRES_URL is set).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 mod departments;
 mod employees;
 mod errors;

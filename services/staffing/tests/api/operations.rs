@@ -18,7 +18,15 @@ async fn the_service_is_live_and_ready() {
 async fn metrics_count_requests_by_route_pattern_and_status() {
     let app = spawn().await;
     get_json(&app, "/v1/employees/E404").await;
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         text.contains(r#"continuity_http_requests_total{method="GET",route="/v1/employees/{employee_id}",status="404",service="staffing"} 1"#),
         "{text}"
@@ -29,7 +37,12 @@ async fn metrics_count_requests_by_route_pattern_and_status() {
 #[actix_web::test]
 async fn every_response_carries_a_request_id_and_a_sane_incoming_one_is_kept() {
     let app = spawn().await;
-    let res = app.client.get(app.url("/health/live")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
     assert!(!res.headers()["x-request-id"].is_empty());
     let res = app
         .client
@@ -44,7 +57,15 @@ async fn every_response_carries_a_request_id_and_a_sane_incoming_one_is_kept() {
 #[actix_web::test]
 async fn the_openapi_document_is_3_1_and_lists_every_route_served() {
     let app = spawn().await;
-    let doc: serde_json::Value = app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let expected = [
         ("/v1/departments", "get"),
@@ -61,14 +82,22 @@ async fn the_openapi_document_is_3_1_and_lists_every_route_served() {
         ("/docs", "get"),
     ];
     for (path, method) in expected {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing");
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
         // And the route really is served: anything but the 404 of an unknown route.
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let concrete = path.replace("{code}", "sales").replace("{employee_id}", "E1");
+        let concrete = path
+            .replace("{code}", "sales")
+            .replace("{employee_id}", "E1");
         let res = app.as_role(Role::Admin, m, &concrete).send().await.unwrap();
         if res.status() == 404 {
             let body: serde_json::Value = res.json().await.unwrap();
-            assert_ne!(body["detail"], "There is nothing at this path.", "{method} {path} not served");
+            assert_ne!(
+                body["detail"], "There is nothing at this path.",
+                "{method} {path} not served"
+            );
         }
     }
 }
@@ -83,6 +112,14 @@ async fn the_explorer_page_is_served_from_the_service_itself() {
     let html = res.text().await.unwrap();
     assert!(html.contains("swagger"), "{html}");
     assert!(!html.contains("https://"), "no external assets");
-    let init = app.client.get(app.url("/docs/swagger-initializer.js")).send().await.unwrap().text().await.unwrap();
+    let init = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(init.contains("/openapi.json"), "{init}");
 }

@@ -1,0 +1,7 @@
+//! Cross-service tests: the services as separate processes (`continuity-node`, the same
+//! launcher as the service binaries), each with its own database, over real HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod harness;
+mod suite;
