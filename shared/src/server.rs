@@ -11,12 +11,17 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::TokenStore;
-use crate::db::{Db, Migrations};
+use crate::db::{COMMON, Db, Migrations, ROSTER_COPY};
+use crate::events::dispatcher::Dispatcher;
+use crate::events::metrics::EventMetrics;
+use crate::events::{EventHandler, EventSink};
 use crate::http::body::BodyLimit;
 use crate::http::docs::{self, OpenApiJson};
 use crate::http::metrics::{self, Metrics};
 use crate::http::{health, problem, request_id};
+use crate::roster::snapshot::SnapshotRequest;
 use crate::settings::Settings;
+use crate::{events, roster};
 
 /// The four services, by the names used in settings, logs and metrics.
 pub const SERVICE_NAMES: [&str; 4] = [
@@ -34,6 +39,10 @@ pub struct ServiceDef {
     pub migrations: Migrations,
     /// Registers the service's own handlers (each with its `#[utoipa::path]`).
     pub routes: fn(&mut ServiceConfig),
+    /// Keeps a copy of staffing's roster, fed by its events (and serves `/v1/roster/...`).
+    pub roster_copy: bool,
+    /// Applies the events this service reacts to, beyond the roster copy.
+    pub on_event: EventHandler,
 }
 
 impl ServiceDef {
@@ -42,10 +51,27 @@ impl ServiceDef {
         let (_, doc) = App::new()
             .into_utoipa_app()
             .openapi(docs::base_document(self.title, self.description))
-            .configure(operations_routes)
+            .configure(|cfg| self.common_routes(cfg))
             .configure(self.routes)
             .split_for_parts();
         doc
+    }
+
+    fn common_routes(&self, cfg: &mut ServiceConfig) {
+        operations_routes(cfg);
+        events::api::routes(cfg);
+        if self.roster_copy {
+            roster::api::routes(cfg);
+        }
+    }
+
+    fn migration_sets(&self) -> Vec<Migrations> {
+        let mut sets = vec![COMMON];
+        if self.roster_copy {
+            sets.push(ROSTER_COPY);
+        }
+        sets.push(self.migrations);
+        sets
     }
 }
 
@@ -63,6 +89,8 @@ pub struct Application {
     port: u16,
     db: Db,
     server: Server,
+    dispatcher: Option<Dispatcher>,
+    snapshot: Option<SnapshotRequest>,
 }
 
 impl Application {
@@ -74,7 +102,7 @@ impl Application {
             .ok_or_else(|| anyhow::anyhow!("unknown service {}", def.name))?;
         let url = settings.database_url(def.name)?;
         let db_settings = settings.database.clone();
-        let migrations = def.migrations;
+        let migrations = def.migration_sets();
         let db =
             tokio::task::spawn_blocking(move || Db::open(&url, &db_settings, migrations)).await??;
         let listener =
@@ -95,11 +123,30 @@ impl Application {
         let openapi_json = web::Data::new(OpenApiJson(doc.to_json()?));
         let route_table = web::Data::new(problem::RouteTable::from_openapi(&doc));
         let metrics = web::Data::new(Metrics::new(def.name)?);
+        let dispatcher = if settings.events.dispatcher {
+            let event_metrics = EventMetrics::register(&metrics.registry)?;
+            Some(Dispatcher::new(
+                def.name,
+                db.clone(),
+                settings,
+                event_metrics,
+            )?)
+        } else {
+            None
+        };
+        let snapshot = def
+            .roster_copy
+            .then(|| SnapshotRequest::new(def.name, db.clone(), settings));
+        let sink = web::Data::new(EventSink {
+            roster_copy: def.roster_copy,
+            on_event: def.on_event,
+        });
         let tokens = web::Data::new(TokenStore::from_settings(settings));
         let shared_settings = web::Data::new(settings.clone());
         let body_limit = web::Data::new(BodyLimit(settings.http.body_limit_bytes));
         let db_data = web::Data::new(db.clone());
         let routes = def.routes;
+        let roster_copy = def.roster_copy;
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(db_data.clone())
@@ -109,10 +156,17 @@ impl Application {
                 .app_data(route_table.clone())
                 .app_data(shared_settings.clone())
                 .app_data(body_limit.clone())
+                .app_data(sink.clone())
                 .app_data(problem::query_config())
                 .app_data(problem::path_config())
                 .into_utoipa_app()
                 .configure(operations_routes)
+                .configure(events::api::routes)
+                .configure(|cfg| {
+                    if roster_copy {
+                        roster::api::routes(cfg);
+                    }
+                })
                 .configure(routes)
                 .into_app()
                 .service(docs::explorer())
@@ -132,6 +186,8 @@ impl Application {
             port,
             db,
             server,
+            dispatcher,
+            snapshot,
         })
     }
 
@@ -151,8 +207,21 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped through the handle; requests in flight finish first.
+    /// Serves until stopped through the handle; requests in flight finish first. The
+    /// outbox dispatcher runs alongside and stops with the server: what it had claimed
+    /// but not settled is delivered again after its lease, and receivers drop repeats.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let background: Vec<_> = [
+            self.dispatcher.map(|d| tokio::spawn(d.run())),
+            self.snapshot.map(|s| tokio::spawn(s.run())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let result = self.server.await;
+        for task in background {
+            task.abort();
+        }
+        result
     }
 }

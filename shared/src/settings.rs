@@ -29,6 +29,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    pub events: EventSettings,
     pub staffing: ServiceSettings,
     pub training_record: ServiceSettings,
     pub process_change: ServiceSettings,
@@ -92,6 +93,30 @@ pub enum LogFormat {
     Json,
 }
 
+/// Delivery of events to the other services and to webhooks.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventSettings {
+    /// Whether this process delivers its outbox (off for a replica that should not).
+    pub dispatcher: bool,
+    /// Attempts before an event is parked as dead.
+    pub max_attempts: i32,
+    /// First retry delay; doubled each attempt, with jitter, up to `max_delay_ms`.
+    pub base_delay_ms: u64,
+    pub max_delay_ms: u64,
+    /// Events per request to a peer service.
+    pub batch_size: i64,
+    /// How often an idle dispatcher looks for due retries.
+    pub poll_interval_ms: u64,
+    /// At most 2000 (webhooks must not hang on a slow handshake).
+    pub connect_timeout_ms: u64,
+    /// At most 10000.
+    pub request_timeout_ms: u64,
+    /// How long a claimed batch stays with one dispatcher before another may take it.
+    pub lease_seconds: i64,
+    /// Allow webhook URLs on loopback and private networks (tests, closed networks).
+    pub allow_private_webhook_targets: bool,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServiceSettings {
     pub port: u16,
@@ -124,6 +149,17 @@ acquire_timeout_ms = 5000
 [log]
 format = "text"
 level = "info"
+[events]
+dispatcher = true
+max_attempts = 15
+base_delay_ms = 500
+max_delay_ms = 300000
+batch_size = 200
+poll_interval_ms = 500
+connect_timeout_ms = 2000
+request_timeout_ms = 10000
+lease_seconds = 60
+allow_private_webhook_targets = false
 [staffing]
 port = 8081
 [training_record]
@@ -192,6 +228,15 @@ impl Settings {
         }
     }
 
+    /// Where the other services reach `name`.
+    pub fn base_url(&self, name: &str) -> Option<String> {
+        let s = self.service(name)?;
+        Some(match &s.base_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://127.0.0.1:{}", s.port),
+        })
+    }
+
     /// The database of one service: its own URL, or a SQLite file in the data directory.
     pub fn database_url(&self, name: &str) -> Result<DatabaseUrl, SettingsError> {
         let section = name.replace('-', "_");
@@ -215,6 +260,18 @@ impl Settings {
         };
         if self.http.body_limit_bytes == 0 {
             return invalid("http.body_limit_bytes", "must be greater than zero");
+        }
+        if !(1..=2000).contains(&self.events.connect_timeout_ms) {
+            return invalid("events.connect_timeout_ms", "must be between 1 and 2000");
+        }
+        if !(1..=10000).contains(&self.events.request_timeout_ms) {
+            return invalid("events.request_timeout_ms", "must be between 1 and 10000");
+        }
+        if self.events.max_attempts < 1 {
+            return invalid("events.max_attempts", "must be at least 1");
+        }
+        if !(1..=1000).contains(&self.events.batch_size) {
+            return invalid("events.batch_size", "must be between 1 and 1000");
         }
         if self.database.pool_size == 0 {
             return invalid("database.pool_size", "must be greater than zero");

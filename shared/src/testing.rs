@@ -201,3 +201,25 @@ fn test_tokens() -> Vec<TokenSpec> {
     specs.push(spec(MEMBER_E1, vec![Role::Member], Some("E1")));
     specs
 }
+
+/// Every `$ref` of an OpenAPI document that points at nothing.
+pub fn dangling_refs(doc: &serde_json::Value) -> Vec<String> {
+    fn walk(v: &serde_json::Value, doc: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(r)) = map.get("$ref") {
+                    let pointer = r.trim_start_matches('#');
+                    if doc.pointer(pointer).is_none() {
+                        out.push(r.clone());
+                    }
+                }
+                map.values().for_each(|x| walk(x, doc, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|x| walk(x, doc, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, doc, &mut out);
+    out
+}

@@ -10,4 +10,6 @@ pub static SERVICE: ServiceDef = ServiceDef {
     description: "Business-process changes, liaison notices to departments and person-by-person acknowledgments.",
     migrations: continuity_shared::migrations!(),
     routes: api::routes,
+    roster_copy: true,
+    on_event: continuity_shared::events::ignore_events,
 };

@@ -10,4 +10,6 @@ pub static SERVICE: ServiceDef = ServiceDef {
     description: "Resignation seasonality from HR history and implementation windows that avoid the peaks.",
     migrations: continuity_shared::migrations!(),
     routes: api::routes,
+    roster_copy: true,
+    on_event: continuity_shared::events::ignore_events,
 };

@@ -15,4 +15,6 @@ pub static SERVICE: ServiceDef = ServiceDef {
     description: "Roster, departments, project teams, coverage, HR webhook and handovers.",
     migrations: continuity_shared::migrations!(),
     routes: api::routes,
+    roster_copy: false,
+    on_event: continuity_shared::events::ignore_events,
 };

@@ -10,4 +10,6 @@ pub static SERVICE: ServiceDef = ServiceDef {
     description: "Training sessions, their recordings, attendance, viewing progress and each person's catch-up plan.",
     migrations: continuity_shared::migrations!(),
     routes: api::routes,
+    roster_copy: true,
+    on_event: continuity_shared::events::ignore_events,
 };

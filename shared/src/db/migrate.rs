@@ -12,8 +12,22 @@ pub struct Migrations {
     pub postgres: fn() -> EmbeddedMigrations,
 }
 
-/// The tables of the common crate itself (idempotency keys, and later the outbox/inbox).
-const COMMON: Migrations = crate::migrations!();
+/// The tables of the common crate itself: idempotency keys, outbox, inbox, webhooks.
+pub const COMMON: Migrations = crate::migrations!();
+
+/// The copy of staffing's roster, for the services that keep one.
+pub const ROSTER_COPY: Migrations = Migrations {
+    sqlite: || {
+        const SET: EmbeddedMigrations =
+            diesel_migrations::embed_migrations!("roster-migrations/sqlite");
+        SET
+    },
+    postgres: || {
+        const SET: EmbeddedMigrations =
+            diesel_migrations::embed_migrations!("roster-migrations/postgres");
+        SET
+    },
+};
 
 /// The calling crate's `migrations/sqlite` and `migrations/postgres`, embedded.
 #[macro_export]
@@ -34,10 +48,9 @@ macro_rules! migrations {
     };
 }
 
-/// Applies the common migrations, then the service's own. Blocking: call it off the
-/// async threads.
-pub fn run_migrations(conn: &mut DbConnection, service: &Migrations) -> anyhow::Result<()> {
-    for set in [&COMMON, service] {
+/// Applies each set in order. Blocking: call it off the async threads.
+pub fn run_migrations(conn: &mut DbConnection, sets: &[Migrations]) -> anyhow::Result<()> {
+    for set in sets {
         let applied = match conn {
             DbConnection::Pg(c) => c.run_pending_migrations((set.postgres)()).map(|v| v.len()),
             DbConnection::Sqlite(c) => c.run_pending_migrations((set.sqlite)()).map(|v| v.len()),
@@ -50,9 +63,9 @@ pub fn run_migrations(conn: &mut DbConnection, service: &Migrations) -> anyhow::
     Ok(())
 }
 
-/// True when every migration of both sets is applied (readiness).
-pub fn migrations_complete(conn: &mut DbConnection, service: &Migrations) -> bool {
-    [&COMMON, service].into_iter().all(|set| {
+/// True when every migration of every set is applied (readiness).
+pub fn migrations_complete(conn: &mut DbConnection, sets: &[Migrations]) -> bool {
+    sets.iter().all(|set| {
         match conn {
             DbConnection::Pg(c) => c.has_pending_migration((set.postgres)()),
             DbConnection::Sqlite(c) => c.has_pending_migration((set.sqlite)()),

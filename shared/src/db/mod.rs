@@ -8,7 +8,7 @@ mod migrate;
 mod pool;
 
 pub use connection::{DatabaseUrl, DbConnection};
-pub use migrate::{Migrations, run_migrations};
+pub use migrate::{COMMON, Migrations, ROSTER_COPY, run_migrations};
 pub use pool::Db;
 
 /// Runs the same diesel code on whichever backend `conn` is, for statements the

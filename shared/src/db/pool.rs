@@ -4,7 +4,10 @@
 //! own pool; several writers would only queue on the file lock. PostgreSQL uses one pool
 //! for both. Every closure runs on the blocking thread pool, never on the async threads.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
@@ -48,7 +51,9 @@ pub struct Db {
     read: DbPool,
     write: DbPool,
     url: DatabaseUrl,
-    migrations: Migrations,
+    migrations: Vec<Migrations>,
+    /// Signalled after every committed write: the outbox dispatcher wakes on it.
+    committed: Arc<Notify>,
 }
 
 impl Db {
@@ -57,7 +62,7 @@ impl Db {
     pub fn open(
         url: &DatabaseUrl,
         settings: &DatabaseSettings,
-        migrations: Migrations,
+        migrations: Vec<Migrations>,
     ) -> anyhow::Result<Self> {
         if let DatabaseUrl::Sqlite(path) = url
             && let Some(dir) = path.parent()
@@ -95,6 +100,7 @@ impl Db {
             write,
             url: url.clone(),
             migrations,
+            committed: Arc::new(Notify::new()),
         })
     }
 
@@ -120,18 +126,28 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.write.clone();
-        blocking(move || {
+        let result = blocking(move || {
             let mut pooled: PooledConnection<Manager> = pool.get()?;
             let conn: &mut DbConnection = &mut pooled;
             conn.transaction(f)
         })
-        .await
+        .await;
+        if result.is_ok() {
+            self.committed.notify_one();
+        }
+        result
+    }
+
+    /// Wakes once after the next committed write (or at once if one happened since the
+    /// last wake).
+    pub fn commits(&self) -> Arc<Notify> {
+        self.committed.clone()
     }
 
     /// Readiness: the database answers and every migration is applied.
     pub async fn is_ready(&self) -> bool {
         let pool = self.read.clone();
-        let migrations = self.migrations;
+        let migrations = self.migrations.clone();
         blocking(move || {
             let mut conn = pool.get()?;
             conn.batch_execute("SELECT 1")?;

@@ -25,6 +25,7 @@ pub fn base_document(title: &str, description: &str) -> OpenApi {
                     SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
                 )
                 .schema(Problem::name(), Problem::schema())
+                .schema(ProblemField::name(), ProblemField::schema())
                 .build(),
         ))
         .security(Some(vec![SecurityRequirement::new(
@@ -47,12 +48,12 @@ pub struct Problem {
     /// Stable machine-readable code, e.g. `validation_failed`.
     code: String,
     /// Present on validation failures: one entry per invalid field.
-    errors: Option<Vec<ProblemFieldSchema>>,
+    errors: Option<Vec<ProblemField>>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ProblemFieldSchema {
+pub struct ProblemField {
     field: String,
     message: String,
 }

@@ -31,7 +31,7 @@ pub async fn live() -> HttpResponse {
     security(()),
     responses(
         (status = 200, body = HealthResponse),
-        (status = 503, description = "Not ready", content_type = "application/problem+json")
+        (status = 503, description = "Not ready", body = crate::http::docs::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/health/ready")]

@@ -3,6 +3,7 @@
 mod departments;
 mod employees;
 mod import;
+mod replay;
 
 use continuity_shared::auth::Role;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -29,5 +30,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(import::import_employees)
         .service(employees::put_employee)
         .service(employees::get_employee)
-        .service(employees::list_employees);
+        .service(employees::list_employees)
+        .service(replay::replay);
 }

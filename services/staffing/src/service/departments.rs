@@ -6,7 +6,9 @@ use continuity_shared::ids::DepartmentCode;
 use continuity_shared::pagination::PageRequest;
 use continuity_shared::{ApiError, ApiResult, clock, text};
 
-use super::Put;
+use continuity_shared::events::outbox;
+
+use super::{Put, events};
 use crate::db::departments::{self as rows, DepartmentRow};
 use crate::domain::department::Department;
 
@@ -35,6 +37,7 @@ pub async fn put(db: &Db, dept: Department, if_match: IfMatch) -> ApiResult<(Dep
                     updated_at: now,
                 };
                 rows::insert(conn, &row)?;
+                outbox::publish(conn, &[events::department_upserted(&row)?])?;
                 Ok((row, Put::Created))
             }
             Some(old) if old.to_domain().as_ref() == Some(&dept) => Ok((old, Put::Unchanged)),
@@ -48,6 +51,7 @@ pub async fn put(db: &Db, dept: Department, if_match: IfMatch) -> ApiResult<(Dep
                     ..old
                 };
                 rows::update(conn, &row)?;
+                outbox::publish(conn, &[events::department_upserted(&row)?])?;
                 Ok((row, Put::Updated))
             }
         }

@@ -11,7 +11,9 @@ use continuity_shared::{ApiError, ApiResult, FieldError, clock, text};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::Put;
+use continuity_shared::events::outbox;
+
+use super::{Put, events};
 use crate::db::departments;
 use crate::db::employees::{self as rows, EmployeeFilter, EmployeeRow};
 use crate::domain::employee::Employee;
@@ -48,25 +50,30 @@ pub async fn put(db: &Db, employee: Employee, if_match: IfMatch) -> ApiResult<(E
     .await
 }
 
+/// Creates or updates one employee and publishes the change, in the caller's transaction.
 fn upsert(
     conn: &mut DbConnection,
     employee: &Employee,
     existing: Option<EmployeeRow>,
 ) -> ApiResult<(EmployeeRow, Put)> {
     let now = clock::now().naive_utc();
-    match existing {
+    let (row, put) = match existing {
         None => {
             let row = EmployeeRow::new(employee, 1, now, now);
             rows::insert(conn, &row)?;
-            Ok((row, Put::Created))
+            (row, Put::Created)
         }
-        Some(old) if old.to_domain().as_ref() == Some(employee) => Ok((old, Put::Unchanged)),
+        Some(old) if old.to_domain().as_ref() == Some(employee) => {
+            return Ok((old, Put::Unchanged));
+        }
         Some(old) => {
             let row = EmployeeRow::new(employee, old.version + 1, old.created_at, now);
             rows::update(conn, &row)?;
-            Ok((row, Put::Updated))
+            (row, Put::Updated)
         }
-    }
+    };
+    outbox::publish(conn, &[events::employee_upserted(&row)?])?;
+    Ok((row, put))
 }
 
 pub async fn get(db: &Db, id: EmployeeId) -> ApiResult<EmployeeRow> {
@@ -151,6 +158,11 @@ pub async fn import(
             }
         }
         rows::insert_many(conn, &fresh)?;
+        let created = fresh
+            .iter()
+            .map(events::employee_upserted)
+            .collect::<ApiResult<Vec<_>>>()?;
+        outbox::publish(conn, &created)?;
         report.created = fresh.len();
         Ok(report)
     })

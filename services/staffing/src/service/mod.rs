@@ -2,6 +2,7 @@
 
 pub mod departments;
 pub mod employees;
+pub mod events;
 
 /// What a `PUT` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,6 +67,10 @@ async fn the_openapi_document_is_3_1_and_lists_every_route_served() {
         .await
         .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(
+        continuity_shared::testing::dangling_refs(&doc),
+        Vec::<String>::new()
+    );
     let expected = [
         ("/v1/departments", "get"),
         ("/v1/departments/{code}", "get"),

@@ -1,0 +1,50 @@
+//! `POST /v1/events/replay`: a roster snapshot for a subscriber that starts empty.
+
+use actix_web::{HttpResponse, post, web};
+use continuity_shared::ApiResult;
+use continuity_shared::auth::{Caller, Role};
+use continuity_shared::db::Db;
+use continuity_shared::http::Json;
+use continuity_shared::http::docs::Problem;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::service::events;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayRequest {
+    /// The service to catch up: `training-record`, `process-change` or `scheduling`.
+    pub subscriber: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReplayResponse {
+    /// Snapshot events queued for the subscriber.
+    pub queued: usize,
+}
+
+/// Queue every department and employee as `*.upserted` events for one subscriber, after
+/// what is already queued for it. A service whose inbox has never heard from staffing asks
+/// for this at start-up; an admin may ask for it after restoring a service's database.
+#[utoipa::path(
+    tag = "events",
+    request_body = ReplayRequest,
+    responses(
+        (status = 202, body = ReplayResponse),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/events/replay")]
+pub async fn replay(
+    caller: Caller,
+    db: web::Data<Db>,
+    body: Json<ReplayRequest>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&[Role::Service])?;
+    let subscriber = body.0.subscriber;
+    let queued = db
+        .write(move |c| events::snapshot_for(c, &subscriber))
+        .await?;
+    Ok(HttpResponse::Accepted().json(ReplayResponse { queued }))
+}

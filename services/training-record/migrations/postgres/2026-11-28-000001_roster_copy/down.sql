@@ -1,2 +1,0 @@
-DROP TABLE roster_employees;
-DROP TABLE roster_departments;

@@ -1,0 +1,5 @@
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_subscriptions;
+DROP TABLE inbox_events;
+DROP TABLE outbox_deliveries;
+DROP TABLE outbox_events;

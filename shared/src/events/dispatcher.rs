@@ -1,0 +1,325 @@
+//! The dispatcher: delivers a service's outbox to the peer services (in batches) and to
+//! webhook subscriptions (one signed message each), with timeouts, backoff, `Retry-After`
+//! and dead-lettering. Several replicas may run it against one PostgreSQL database: a
+//! delivery is leased by one of them at a time.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use secrecy::ExposeSecret;
+
+use super::metrics::EventMetrics;
+use super::outbox::{self, Claimed};
+use super::policy::{Decision, Outcome, RetryPolicy, parse_retry_after};
+use super::{ssrf, webhooks};
+use crate::clock;
+use crate::db::Db;
+use crate::error::ApiResult;
+use crate::server::SERVICE_NAMES;
+use crate::settings::{EventSettings, Settings};
+
+pub const BATCH_CONTENT_TYPE: &str = "application/cloudevents-batch+json";
+
+pub struct Dispatcher {
+    db: Db,
+    settings: EventSettings,
+    policy: RetryPolicy,
+    peers: HashMap<String, String>,
+    service_token: String,
+    peer_client: reqwest::Client,
+    hook_client: reqwest::Client,
+    metrics: EventMetrics,
+}
+
+impl Dispatcher {
+    pub fn new(
+        source: &str,
+        db: Db,
+        settings: &Settings,
+        metrics: EventMetrics,
+    ) -> anyhow::Result<Self> {
+        let peers = SERVICE_NAMES
+            .iter()
+            .filter(|n| **n != source)
+            .filter_map(|n| Some((n.to_string(), settings.base_url(n)?)))
+            .collect();
+        let ev = settings.events.clone();
+        let timeouts = |b: reqwest::ClientBuilder| {
+            b.connect_timeout(Duration::from_millis(ev.connect_timeout_ms))
+                .timeout(Duration::from_millis(ev.request_timeout_ms))
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("continuity/", env!("CARGO_PKG_VERSION")))
+        };
+        Ok(Self {
+            db,
+            policy: RetryPolicy::from(&ev),
+            peers,
+            service_token: settings
+                .service_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned())
+                .unwrap_or_default(),
+            peer_client: timeouts(reqwest::Client::builder()).build()?,
+            hook_client: timeouts(reqwest::Client::builder())
+                .dns_resolver(ssrf::guarded_resolver(ev.allow_private_webhook_targets))
+                .build()?,
+            metrics,
+            settings: ev,
+        })
+    }
+
+    /// Delivers until the process stops, waking on every commit and at least every poll
+    /// interval (for retries that come due).
+    pub async fn run(self) {
+        let commits = self.db.commits();
+        let poll = Duration::from_millis(self.settings.poll_interval_ms);
+        let mut gauges_at = Instant::now() - Duration::from_secs(60);
+        loop {
+            if gauges_at.elapsed() >= Duration::from_secs(1) {
+                if let Ok(rows) = self.db.read(outbox::backlog).await {
+                    self.metrics.set_backlog(&rows);
+                }
+                gauges_at = Instant::now();
+            }
+            let worked = match self.round().await {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox round failed");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    () = commits.notified() => {}
+                    () = tokio::time::sleep(poll) => {}
+                }
+            }
+        }
+    }
+
+    /// One pass over every subscriber with deliveries due; false when there were none.
+    pub async fn round(&self) -> ApiResult<bool> {
+        let now = clock::now().naive_utc();
+        let subscribers = self
+            .db
+            .read(move |c| outbox::due_subscribers(c, now))
+            .await?;
+        if subscribers.is_empty() {
+            return Ok(false);
+        }
+        let results = join_all(subscribers.into_iter().map(|s| self.deliver(s))).await;
+        for r in results {
+            r?;
+        }
+        Ok(true)
+    }
+
+    async fn deliver(&self, subscriber: String) -> ApiResult<()> {
+        let now = clock::now().naive_utc();
+        let lease_until = now + chrono::Duration::seconds(self.settings.lease_seconds);
+        let hook = subscriber.strip_prefix("webhook:").map(str::to_owned);
+        let limit = if hook.is_some() {
+            1
+        } else {
+            self.settings.batch_size
+        };
+        let sub = subscriber.clone();
+        let claimed = self
+            .db
+            .write(move |c| outbox::claim(c, &sub, now, lease_until, limit))
+            .await?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        let outcome = match &hook {
+            Some(id) => match self.send_webhook(id, &claimed[0]).await? {
+                Some(o) => o,
+                None => return Ok(()), // subscription gone; its deliveries were cancelled
+            },
+            None => self.send_peer(&subscriber, &claimed).await,
+        };
+        self.settle(&subscriber, &claimed, &outcome).await
+    }
+
+    async fn settle(
+        &self,
+        subscriber: &str,
+        claimed: &[Claimed],
+        outcome: &Outcome,
+    ) -> ApiResult<()> {
+        let now = clock::now().naive_utc();
+        let mut groups: HashMap<Decision, Vec<i64>> = HashMap::new();
+        for c in claimed {
+            let decision = self
+                .policy
+                .decide(c.attempts + 1, outcome, now, rand::random::<f64>());
+            groups.entry(decision).or_default().push(c.event_seq);
+        }
+        let (status, error) = match outcome {
+            Outcome::Delivered { status } => (Some(*status), None),
+            Outcome::Failed { status, error, .. } => (*status, Some(error.clone())),
+        };
+        for (decision, seqs) in &groups {
+            let label = match decision {
+                Decision::Delivered => "delivered",
+                Decision::RetryAt(_) => "failed",
+                Decision::Dead => "dead",
+            };
+            self.metrics.attempt(subscriber, label, seqs.len() as u64);
+            if *decision == Decision::Dead {
+                tracing::warn!(subscriber, events = seqs.len(), error = ?error, "events parked as dead");
+            }
+        }
+        if matches!(outcome, Outcome::Delivered { .. }) {
+            for c in claimed {
+                let age = (now - c.created_at).num_microseconds().unwrap_or(0) as f64 / 1e6;
+                self.metrics.delivered_after(subscriber, age);
+            }
+        }
+        let sub = subscriber.to_owned();
+        self.db
+            .write(move |c| {
+                for (decision, seqs) in groups {
+                    outbox::record(c, &sub, &seqs, decision, status, error.as_deref(), now)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn send_peer(&self, subscriber: &str, claimed: &[Claimed]) -> Outcome {
+        let Some(base) = self.peers.get(subscriber) else {
+            return Outcome::Failed {
+                status: None,
+                error: format!("no base URL for subscriber {subscriber}"),
+                retry_after: None,
+            };
+        };
+        let mut body =
+            String::with_capacity(claimed.iter().map(|c| c.payload.len() + 1).sum::<usize>() + 2);
+        body.push('[');
+        for (i, c) in claimed.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(&c.payload);
+        }
+        body.push(']');
+        let res = self
+            .peer_client
+            .post(format!("{base}/v1/events"))
+            .header(CONTENT_TYPE, BATCH_CONTENT_TYPE)
+            .header(AUTHORIZATION, format!("Bearer {}", self.service_token))
+            .body(body)
+            .send()
+            .await;
+        outcome_of(res).await
+    }
+
+    /// `None` when the subscription no longer exists or is inactive.
+    async fn send_webhook(&self, id: &str, event: &Claimed) -> ApiResult<Option<Outcome>> {
+        let sid = id.to_owned();
+        let Some(sub) = self
+            .db
+            .read(move |c| webhooks::find(c, &sid))
+            .await?
+            .filter(|s| s.active)
+        else {
+            let subscriber = outbox::webhook_subscriber(id);
+            self.db
+                .write(move |c| outbox::cancel_pending(c, &subscriber))
+                .await?;
+            return Ok(None);
+        };
+        let started = Instant::now();
+        let outcome = match self.check_literal_target(&sub.url) {
+            Err(error) => Outcome::Failed {
+                status: None,
+                error,
+                retry_after: None,
+            },
+            Ok(()) => {
+                let ts = clock::now().timestamp();
+                let signature =
+                    webhooks::sign(&sub.secret, &event.event_id, ts, event.payload.as_bytes())?;
+                let res = self
+                    .hook_client
+                    .post(&sub.url)
+                    .header(CONTENT_TYPE, "application/json")
+                    .header("webhook-id", &event.event_id)
+                    .header("webhook-timestamp", ts.to_string())
+                    .header("webhook-signature", signature)
+                    .body(event.payload.clone())
+                    .send()
+                    .await;
+                outcome_of(res).await
+            }
+        };
+        let attempt = webhooks::AttemptRow {
+            id: crate::ids::new_id().to_string(),
+            subscription_id: sub.id.clone(),
+            event_id: event.event_id.clone(),
+            event_type: event.event_type.clone(),
+            attempted_at: clock::now().naive_utc(),
+            status_code: match &outcome {
+                Outcome::Delivered { status } => Some(i32::from(*status)),
+                Outcome::Failed { status, .. } => status.map(i32::from),
+            },
+            error: match &outcome {
+                Outcome::Delivered { .. } => None,
+                Outcome::Failed { error, .. } => Some(error.chars().take(500).collect()),
+            },
+            duration_ms: started.elapsed().as_millis() as i64,
+        };
+        self.db
+            .write(move |c| webhooks::log_attempt(c, &attempt))
+            .await?;
+        Ok(Some(outcome))
+    }
+
+    /// A URL with an IP literal never meets the guarded resolver: check it here.
+    fn check_literal_target(&self, url: &str) -> Result<(), String> {
+        if self.settings.allow_private_webhook_targets {
+            return Ok(());
+        }
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad URL: {e}"))?;
+        let literal = match parsed.host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        };
+        match literal {
+            Some(ip) if !ssrf::is_public(ip) => Err(format!("{ip} is not a public address")),
+            _ => Ok(()),
+        }
+    }
+}
+
+async fn outcome_of(res: reqwest::Result<reqwest::Response>) -> Outcome {
+    match res {
+        Ok(r) if r.status().is_success() => Outcome::Delivered {
+            status: r.status().as_u16(),
+        },
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let retry_after =
+                parse_retry_after(r.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()));
+            let text = r.text().await.unwrap_or_default();
+            Outcome::Failed {
+                status: Some(status),
+                error: format!(
+                    "HTTP {status}: {}",
+                    text.chars().take(300).collect::<String>()
+                ),
+                retry_after,
+            }
+        }
+        Err(e) => Outcome::Failed {
+            status: None,
+            error: e.to_string(),
+            retry_after: None,
+        },
+    }
+}

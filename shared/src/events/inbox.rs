@@ -1,0 +1,122 @@
+//! The inbox: each received event recorded and applied in one transaction, at most once.
+
+use std::collections::HashSet;
+
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::envelope::CloudEvent;
+use super::schema::inbox_events as ib;
+use crate::db::DbConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::with_backend;
+
+/// Applies one event to a service's own tables; `Ok(false)` for a type it does not use
+/// (stored and acknowledged all the same, so producers may move first).
+pub type EventHandler = fn(&mut DbConnection, &CloudEvent) -> ApiResult<bool>;
+
+/// How a service applies what it receives: its copy of the roster, if it keeps one, then
+/// its own handler.
+#[derive(Clone, Copy)]
+pub struct EventSink {
+    pub roster_copy: bool,
+    pub on_event: EventHandler,
+}
+
+impl EventSink {
+    pub fn apply(&self, conn: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool> {
+        if self.roster_copy && crate::roster::apply(conn, event)? {
+            return Ok(true);
+        }
+        (self.on_event)(conn, event)
+    }
+}
+
+/// A handler for services that react to no event (yet).
+pub fn ignore_events(_: &mut DbConnection, _: &CloudEvent) -> ApiResult<bool> {
+    Ok(false)
+}
+
+#[derive(Debug, Default, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct ReceiveReport {
+    pub received: usize,
+    /// Applied to this service's data.
+    pub applied: usize,
+    /// Stored but of a type this service does not use.
+    pub ignored: usize,
+    /// Seen before: changed nothing.
+    pub duplicates: usize,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = ib)]
+struct NewInbox<'a> {
+    source: &'a str,
+    id: &'a str,
+    event_type: &'a str,
+    subject: Option<&'a str>,
+    payload: String,
+    applied: bool,
+    received_at: chrono::NaiveDateTime,
+}
+
+/// Records and applies `events` in order. Call inside one transaction: the caller
+/// answers 2xx only after it commits.
+pub fn receive(
+    conn: &mut DbConnection,
+    events: &[CloudEvent],
+    sink: EventSink,
+) -> ApiResult<ReceiveReport> {
+    let mut report = ReceiveReport {
+        received: events.len(),
+        ..Default::default()
+    };
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for chunk in events.chunks(500) {
+        let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
+        let known: Vec<(String, String)> = ib::table
+            .filter(ib::id.eq_any(&ids))
+            .select((ib::source, ib::id))
+            .load(conn)?;
+        seen.extend(known);
+    }
+    let now = crate::clock::now().naive_utc();
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        let key = (event.source.clone(), event.id.clone());
+        if !seen.insert(key) {
+            report.duplicates += 1;
+            continue;
+        }
+        let applied = sink.apply(conn, event)?;
+        if applied {
+            report.applied += 1;
+        } else {
+            report.ignored += 1;
+        }
+        rows.push(NewInbox {
+            source: &event.source,
+            id: &event.id,
+            event_type: &event.event_type,
+            subject: event.subject.as_deref(),
+            payload: serde_json::to_string(event).map_err(ApiError::internal)?,
+            applied,
+            received_at: now,
+        });
+    }
+    for part in rows.chunks(500) {
+        with_backend!(&mut *conn, |c| diesel::insert_into(ib::table)
+            .values(part)
+            .execute(c))?;
+    }
+    Ok(report)
+}
+
+/// How many events from `source` this service has ever received.
+pub fn count_from(conn: &mut DbConnection, source: &str) -> ApiResult<i64> {
+    Ok(ib::table
+        .filter(ib::source.eq(source))
+        .count()
+        .get_result(conn)?)
+}
