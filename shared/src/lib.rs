@@ -20,7 +20,7 @@ pub mod roster;
 pub mod server;
 pub mod settings;
 pub mod telemetry;
-#[cfg(feature = "test-support")]
+#[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 
 pub use error::{ApiError, ApiResult, FieldError};

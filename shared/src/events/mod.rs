@@ -17,3 +17,6 @@ pub mod webhooks;
 
 pub use envelope::{CloudEvent, EventData};
 pub use inbox::{EventHandler, EventSink, ignore_events};
+
+#[cfg(test)]
+mod tests;
