@@ -151,9 +151,9 @@ format = "text"
 level = "info"
 [events]
 dispatcher = true
-max_attempts = 15
+max_attempts = 200
 base_delay_ms = 500
-max_delay_ms = 300000
+max_delay_ms = 30000
 batch_size = 200
 poll_interval_ms = 500
 connect_timeout_ms = 2000

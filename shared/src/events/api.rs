@@ -458,9 +458,73 @@ pub async fn list_attempts(
     Ok(HttpResponse::Ok().json(out))
 }
 
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub subscriber: String,
+    pub pending: i64,
+    pub delivered: i64,
+    pub dead: i64,
+    pub cancelled: i64,
+}
+
+/// Deliveries per subscriber and status.
+#[utoipa::path(tag = "events", responses((status = 200, body = Vec<OutboxStats>)))]
+#[get("/v1/admin/outbox/stats")]
+pub async fn outbox_stats(caller: Caller, db: web::Data<Db>) -> ApiResult<HttpResponse> {
+    caller.require(&[])?;
+    let rows = db.read(outbox::stats).await?;
+    let mut out: Vec<OutboxStats> = Vec::new();
+    for (subscriber, status, n) in rows {
+        if out.last().is_none_or(|s| s.subscriber != subscriber) {
+            out.push(OutboxStats { subscriber, ..Default::default() });
+        }
+        if let Some(s) = out.last_mut() {
+            match status.as_str() {
+                outbox::PENDING => s.pending = n,
+                outbox::DELIVERED => s.delivered = n,
+                outbox::DEAD => s.dead = n,
+                _ => s.cancelled = n,
+            }
+        }
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct InboxStats {
+    pub source: String,
+    /// Distinct events received from the source.
+    pub received: i64,
+    /// Of which applied to this service's data (the rest are types it does not use).
+    pub applied: i64,
+}
+
+/// Events received per source.
+#[utoipa::path(tag = "events", responses((status = 200, body = Vec<InboxStats>)))]
+#[get("/v1/admin/inbox/stats")]
+pub async fn inbox_stats(caller: Caller, db: web::Data<Db>) -> ApiResult<HttpResponse> {
+    caller.require(&[])?;
+    let rows = db.read(inbox::stats).await?;
+    let mut out: Vec<InboxStats> = Vec::new();
+    for (source, applied, n) in rows {
+        if out.last().is_none_or(|s| s.source != source) {
+            out.push(InboxStats { source, ..Default::default() });
+        }
+        if let Some(s) = out.last_mut() {
+            s.received += n;
+            if applied {
+                s.applied += n;
+            }
+        }
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
 /// Registers the event endpoints.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(receive_events)
+        .service(outbox_stats)
+        .service(inbox_stats)
         .service(list_outbox)
         .service(retry_outbox)
         .service(create_subscription)

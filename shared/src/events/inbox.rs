@@ -120,3 +120,12 @@ pub fn count_from(conn: &mut DbConnection, source: &str) -> ApiResult<i64> {
         .count()
         .get_result(conn)?)
 }
+
+/// Events received per source, and how many of them were applied.
+pub fn stats(conn: &mut DbConnection) -> ApiResult<Vec<(String, bool, i64)>> {
+    Ok(ib::table
+        .group_by((ib::source, ib::applied))
+        .select((ib::source, ib::applied, diesel::dsl::count_star()))
+        .order(ib::source.asc())
+        .load(conn)?)
+}

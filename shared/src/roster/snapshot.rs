@@ -1,6 +1,7 @@
-//! Catching up: a service that has never heard from staffing (a new or emptied database)
-//! asks staffing to send it a snapshot of the roster, and keeps asking until staffing
-//! answers, since staffing may start later.
+//! Catching up: a service whose inbox has never heard from staffing asks staffing for a
+//! snapshot of the roster "if needed", and keeps asking until staffing answers (it may
+//! start later). Staffing sends one only if it had delivered to this service before: then
+//! the service's data was lost; otherwise everything is still queued for it.
 
 use std::time::Duration;
 
@@ -47,7 +48,7 @@ impl SnapshotRequest {
             let res = client
                 .post(format!("{base}/v1/events/replay"))
                 .bearer_auth(&self.token)
-                .json(&serde_json::json!({ "subscriber": self.subscriber }))
+                .json(&serde_json::json!({ "subscriber": self.subscriber, "if_needed": true }))
                 .send()
                 .await;
             match res {

@@ -63,6 +63,12 @@ impl Suite {
             ("CONTINUITY_SERVICE_TOKEN".into(), SERVICE_TOKEN.into()),
             ("CONTINUITY_HTTP__WORKERS".into(), "1".into()),
             ("CONTINUITY_LOG__LEVEL".into(), "warn".into()),
+            // Quick retries keep the tests short; the policy itself is unit-tested.
+            ("CONTINUITY_EVENTS__BASE_DELAY_MS".into(), "100".into()),
+            ("CONTINUITY_EVENTS__MAX_DELAY_MS".into(), "3000".into()),
+            ("CONTINUITY_EVENTS__LEASE_SECONDS".into(), "15".into()),
+            ("CONTINUITY_EVENTS__ALLOW_PRIVATE_WEBHOOK_TARGETS".into(), "true".into()),
+            ("CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS".into(), "full".into()),
         ];
         for s in SERVICES {
             env.push((
@@ -149,6 +155,106 @@ impl Drop for Node {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Suite {
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+    }
+
+    /// GET as admin, as JSON.
+    pub async fn get(&self, service: &str, path: &str) -> serde_json::Value {
+        let res = Self::client().get(self.url(service, path)).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+        assert!(res.status().is_success(), "GET {service}{path}: {}", res.status());
+        res.json().await.unwrap()
+    }
+
+    /// Every item of a paginated list.
+    pub async fn all(&self, service: &str, path: &str) -> Vec<serde_json::Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let page = match &cursor {
+                Some(c) => self.get(service, &format!("{path}{sep}limit=500&cursor={c}")).await,
+                None => self.get(service, &format!("{path}{sep}limit=500")).await,
+            };
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return items,
+            }
+        }
+    }
+
+    /// PUT JSON as admin; the status, or None when no answer came.
+    pub async fn put(&self, service: &str, path: &str, body: serde_json::Value) -> Option<u16> {
+        Self::client()
+            .put(self.url(service, path))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .ok()
+            .map(|r| r.status().as_u16())
+    }
+
+    /// Staffing's employees as (id, name, department, status, last working day).
+    pub async fn staffing_roster(&self) -> Vec<(String, String, String, String, String)> {
+        self.all("staffing", "/v1/employees").await.iter().map(roster_key).collect()
+    }
+
+    /// A subscriber's copy of the employees, in the same shape.
+    pub async fn copy_of_roster(&self, service: &str) -> Vec<(String, String, String, String, String)> {
+        self.all(service, "/v1/roster/employees").await.iter().map(roster_key).collect()
+    }
+
+    /// Staffing's deliveries to `subscriber`: (pending, delivered, dead).
+    pub async fn outbox(&self, producer: &str, subscriber: &str) -> (i64, i64, i64) {
+        let stats = self.get(producer, "/v1/admin/outbox/stats").await;
+        stats
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["subscriber"] == subscriber)
+            .map(|s| (s["pending"].as_i64().unwrap(), s["delivered"].as_i64().unwrap(), s["dead"].as_i64().unwrap()))
+            .unwrap_or((0, 0, 0))
+    }
+
+    /// Events `service` received from `source`: (received, applied).
+    pub async fn inbox(&self, service: &str, source: &str) -> (i64, i64) {
+        let stats = self.get(service, "/v1/admin/inbox/stats").await;
+        stats
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"] == source)
+            .map(|s| (s["received"].as_i64().unwrap(), s["applied"].as_i64().unwrap()))
+            .unwrap_or((0, 0))
+    }
+}
+
+fn roster_key(e: &serde_json::Value) -> (String, String, String, String, String) {
+    let s = |k: &str| e[k].as_str().unwrap_or("").to_owned();
+    (s("employee_id"), s("name"), s("department_code"), s("status"), s("last_working_day"))
+}
+
+/// Polls `check` until it holds; false if it never did within `within`.
+pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 

@@ -3,5 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod events;
 mod harness;
 mod suite;
+mod webhooks;

@@ -16,6 +16,9 @@ use crate::service::events;
 pub struct ReplayRequest {
     /// The service to catch up: `training-record`, `process-change` or `scheduling`.
     pub subscriber: String,
+    /// Only if the subscriber was fed before (so its data was lost); default false.
+    #[serde(default)]
+    pub if_needed: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -42,9 +45,7 @@ pub async fn replay(
     body: Json<ReplayRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Service])?;
-    let subscriber = body.0.subscriber;
-    let queued = db
-        .write(move |c| events::snapshot_for(c, &subscriber))
-        .await?;
+    let Json(ReplayRequest { subscriber, if_needed }) = body;
+    let queued = db.write(move |c| events::snapshot_for(c, &subscriber, if_needed)).await?;
     Ok(HttpResponse::Accepted().json(ReplayResponse { queued }))
 }

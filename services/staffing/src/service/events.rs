@@ -41,8 +41,10 @@ pub fn employee_upserted(row: &EmployeeRow) -> ApiResult<CloudEvent> {
 
 /// Every department and employee as `*.upserted` events for `subscriber` alone, after
 /// whatever is already queued for it. Upserts are idempotent, so a subscriber that already
-/// has some of it converges all the same.
-pub fn snapshot_for(conn: &mut DbConnection, subscriber: &str) -> ApiResult<usize> {
+/// has some of it converges all the same. With `if_needed`, only when staffing had
+/// delivered to the subscriber before (its data was lost); otherwise the outbox still
+/// holds everything for it.
+pub fn snapshot_for(conn: &mut DbConnection, subscriber: &str, if_needed: bool) -> ApiResult<usize> {
     if !SERVICE_NAMES.contains(&subscriber) || subscriber == SOURCE {
         return Err(continuity_shared::ApiError::validation(vec![
             FieldError::new(
@@ -53,6 +55,9 @@ pub fn snapshot_for(conn: &mut DbConnection, subscriber: &str) -> ApiResult<usiz
                 ),
             ),
         ]));
+    }
+    if if_needed && !outbox::has_delivered_to(conn, subscriber)? {
+        return Ok(0);
     }
     let depts: Vec<DepartmentRow> = departments::table
         .order(departments::code.asc())
