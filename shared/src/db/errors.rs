@@ -26,6 +26,15 @@ impl From<DieselError> for ApiError {
                     "并发修改冲突，请重试。"
                 ))
             }
+            DieselError::DatabaseError(_, info)
+                if info.message().contains("database is locked") || info.message().contains("busy") =>
+            {
+                tracing::warn!(error = info.message(), "database busy");
+                ApiError::unavailable(text!(
+                    "The database is busy; please retry.",
+                    "数据库繁忙，请重试。"
+                ))
+            }
             other => ApiError::internal(format!("database: {other}")),
         }
     }

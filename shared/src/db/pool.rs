@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 
@@ -129,7 +130,10 @@ impl Db {
         let result = blocking(move || {
             let mut pooled: PooledConnection<Manager> = pool.get()?;
             let conn: &mut DbConnection = &mut pooled;
-            conn.transaction(f)
+            match conn {
+                DbConnection::Sqlite(_) => sqlite_immediate(conn, f),
+                DbConnection::Pg(_) => conn.transaction(f),
+            }
         })
         .await;
         if result.is_ok() {
@@ -156,6 +160,31 @@ impl Db {
         .await
         .unwrap_or(false)
     }
+}
+
+/// A SQLite write transaction that takes the write lock at `BEGIN` (waiting up to the busy
+/// timeout), so that two processes on one file queue instead of failing when a deferred
+/// transaction tries to upgrade its read snapshot.
+fn sqlite_immediate<T, F>(conn: &mut DbConnection, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> ApiResult<T>,
+{
+    if let DbConnection::Sqlite(c) = &mut *conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    if let DbConnection::Sqlite(c) = conn {
+        match &result {
+            Ok(_) => {
+                if let Err(e) = AnsiTransactionManager::commit_transaction(c) {
+                    let _ = AnsiTransactionManager::rollback_transaction(c);
+                    return Err(e.into());
+                }
+            }
+            Err(_) => AnsiTransactionManager::rollback_transaction(c)?,
+        }
+    }
+    result
 }
 
 async fn blocking<T, F>(f: F) -> ApiResult<T>

@@ -209,3 +209,49 @@ async fn a_subscriber_that_fails_for_a_while_then_recovers_gets_every_entity_in_
     assert_eq!(suite.outbox("staffing", "scheduling").await.2, 0, "nothing dead");
     fake.stop(true).await;
 }
+
+#[actix_web::test]
+async fn two_replicas_of_staffing_never_send_one_event_twice() {
+    let suite = Suite::new();
+    let state = Arc::new(Flaky::default());
+    let fake = flaky_subscriber(suite.ports["scheduling"], Instant::now(), state.clone());
+    let _first = suite.start("staffing").await;
+    let second_port = crate::harness::free_port().to_string();
+    let _second = suite.start_with("staffing", &[("CONTINUITY_STAFFING__PORT", &second_port)]).await;
+    sales(&suite).await;
+
+    // Both replicas take writes and both run the dispatcher on the one database.
+    let second = format!("http://127.0.0.1:{second_port}");
+    let write = |i: usize| {
+        let base = if i % 2 == 0 { suite.url("staffing", "") } else { second.clone() };
+        let suite = &suite;
+        async move {
+            let res = Suite::client()
+                .put(format!("{base}/v1/employees/R{:03}", i % 100))
+                .bearer_auth(crate::harness::ADMIN_TOKEN)
+                .json(&employee(&format!("v{}", i / 100 + 1)))
+                .send()
+                .await
+                .unwrap();
+            assert!(res.status().is_success());
+        }
+    };
+    // Each employee's three versions are written in order; different employees in parallel.
+    for round in 0..3 {
+        futures_util::future::join_all((round * 100..round * 100 + 100).map(write)).await;
+    }
+    let done = eventually(Duration::from_secs(60), || async {
+        suite.outbox("staffing", "scheduling").await.0 == 0 && state.received.lock().unwrap().len() >= 300
+    })
+    .await;
+    assert!(done, "not all delivered");
+    let got = state.received.lock().unwrap().clone();
+    println!("two replicas: {} employee events acknowledged by the subscriber", got.len());
+    assert_eq!(got.len(), 300, "no event sent twice");
+    for i in 0..100 {
+        let id = format!("R{i:03}");
+        let versions: Vec<&str> = got.iter().filter(|(e, _)| *e == id).map(|(_, n)| n.as_str()).collect();
+        assert_eq!(versions, vec!["v1", "v2", "v3"], "order for {id}");
+    }
+    fake.stop(true).await;
+}

@@ -89,7 +89,19 @@ impl Suite {
 
     /// Starts `service` (or `all`) as its own process and waits until it is ready.
     pub async fn start(&self, service: &str) -> Node {
-        let node = Node::spawn(service, &self.env(), &self.data_dir);
+        self.start_with(service, &[]).await
+    }
+
+    /// Like [`Suite::start`], with settings changed (a second replica on another port).
+    pub async fn start_with(&self, service: &str, extra: &[(&str, &str)]) -> Node {
+        let mut env = self.env();
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let node = Node::spawn(service, &env, &self.data_dir);
+        let port_key = format!("CONTINUITY_{}__PORT", section(service));
+        if let Some((_, port)) = extra.iter().find(|(k, _)| *k == port_key) {
+            wait_ready(&format!("http://127.0.0.1:{port}/health/ready"), Duration::from_secs(60)).await;
+            return node;
+        }
         let names: Vec<&str> = if service == "all" {
             SERVICES.to_vec()
         } else {
