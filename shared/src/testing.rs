@@ -135,6 +135,18 @@ impl TestApp {
                 "normal".into(),
             ),
         ];
+        // Peers that are never there: deliveries fail fast instead of reaching whatever
+        // happens to listen on the default ports of this machine.
+        for other in crate::server::SERVICE_NAMES
+            .iter()
+            .filter(|n| **n != def.name)
+        {
+            let other = other.replace('-', "_").to_uppercase();
+            vars.push((
+                format!("CONTINUITY_{other}__BASE_URL"),
+                "http://127.0.0.1:9".into(),
+            ));
+        }
         vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut settings = Settings::load_from(None, vars).expect("test settings");
         settings.tokens.extend(test_tokens());

@@ -27,7 +27,8 @@ impl From<DieselError> for ApiError {
                 ))
             }
             DieselError::DatabaseError(_, info)
-                if info.message().contains("database is locked") || info.message().contains("busy") =>
+                if info.message().contains("database is locked")
+                    || info.message().contains("busy") =>
             {
                 tracing::warn!(error = info.message(), "database busy");
                 ApiError::unavailable(text!(

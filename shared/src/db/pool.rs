@@ -10,8 +10,8 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use diesel::Connection;
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 
 use super::connection::{DatabaseUrl, DbConnection, SqliteOptions};

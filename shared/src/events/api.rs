@@ -476,7 +476,10 @@ pub async fn outbox_stats(caller: Caller, db: web::Data<Db>) -> ApiResult<HttpRe
     let mut out: Vec<OutboxStats> = Vec::new();
     for (subscriber, status, n) in rows {
         if out.last().is_none_or(|s| s.subscriber != subscriber) {
-            out.push(OutboxStats { subscriber, ..Default::default() });
+            out.push(OutboxStats {
+                subscriber,
+                ..Default::default()
+            });
         }
         if let Some(s) = out.last_mut() {
             match status.as_str() {
@@ -508,7 +511,10 @@ pub async fn inbox_stats(caller: Caller, db: web::Data<Db>) -> ApiResult<HttpRes
     let mut out: Vec<InboxStats> = Vec::new();
     for (source, applied, n) in rows {
         if out.last().is_none_or(|s| s.source != source) {
-            out.push(InboxStats { source, ..Default::default() });
+            out.push(InboxStats {
+                source,
+                ..Default::default()
+            });
         }
         if let Some(s) = out.last_mut() {
             s.received += n;

@@ -48,7 +48,9 @@ async fn publish(db: &Db, events: Vec<CloudEvent>) {
         // Make them due at the test's t0 rather than the wall clock's now.
         use super::schema::outbox_deliveries as d;
         use diesel::prelude::*;
-        diesel::update(d::table).set(d::next_attempt_at.eq(t0())).execute(c)?;
+        diesel::update(d::table)
+            .set(d::next_attempt_at.eq(t0()))
+            .execute(c)?;
         Ok(())
     })
     .await
@@ -56,18 +58,27 @@ async fn publish(db: &Db, events: Vec<CloudEvent>) {
 }
 
 async fn claim(db: &Db, now: NaiveDateTime, limit: i64) -> Vec<Claimed> {
-    db.write(move |c| outbox::claim(c, "x", now, now + Duration::seconds(60), limit)).await.unwrap()
+    db.write(move |c| outbox::claim(c, "x", now, now + Duration::seconds(60), limit))
+        .await
+        .unwrap()
 }
 
 async fn record(db: &Db, claimed: &[Claimed], decision: Decision, now: NaiveDateTime) {
     let seqs: Vec<i64> = claimed.iter().map(|c| c.event_seq).collect();
-    db.write(move |c| outbox::record(c, "x", &seqs, decision, Some(500), Some("boom"), now)).await.unwrap();
+    db.write(move |c| outbox::record(c, "x", &seqs, decision, Some(500), Some("boom"), now))
+        .await
+        .unwrap();
 }
 
 fn names(claimed: &[Claimed]) -> Vec<String> {
     claimed
         .iter()
-        .map(|c| serde_json::from_str::<CloudEvent>(&c.payload).unwrap().data["name"].as_str().unwrap().to_owned())
+        .map(|c| {
+            serde_json::from_str::<CloudEvent>(&c.payload).unwrap().data["name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -75,17 +86,32 @@ fn names(claimed: &[Claimed]) -> Vec<String> {
 async fn events_of_one_entity_wait_behind_an_earlier_one_that_failed() {
     let tdb = TestDatabase::new();
     let db = db(&tdb).await;
-    publish(&db, vec![employee_event("E1", "a1"), employee_event("E1", "a2"), employee_event("E2", "b1")]).await;
+    publish(
+        &db,
+        vec![
+            employee_event("E1", "a1"),
+            employee_event("E1", "a2"),
+            employee_event("E2", "b1"),
+        ],
+    )
+    .await;
 
     let first = claim(&db, t0(), 1).await;
     assert_eq!(names(&first), vec!["a1"]);
     record(&db, &first, Decision::RetryAt(at(10)), at(0)).await;
 
     let meanwhile = claim(&db, at(1), 10).await;
-    assert_eq!(names(&meanwhile), vec!["b1"], "E1's second event waits for its first");
+    assert_eq!(
+        names(&meanwhile),
+        vec!["b1"],
+        "E1's second event waits for its first"
+    );
     record(&db, &meanwhile, Decision::Delivered, at(1)).await;
 
-    assert!(claim(&db, at(5), 10).await.is_empty(), "nothing due before the retry time");
+    assert!(
+        claim(&db, at(5), 10).await.is_empty(),
+        "nothing due before the retry time"
+    );
     let later = claim(&db, at(10), 10).await;
     assert_eq!(names(&later), vec!["a1", "a2"], "then both, in order");
 }
@@ -99,14 +125,23 @@ async fn a_dead_event_blocks_its_entity_until_an_admin_retries_it() {
     publish(&db, vec![first, employee_event("E1", "a2")]).await;
     let claimed = claim(&db, t0(), 1).await;
     record(&db, &claimed, Decision::Dead, t0()).await;
-    assert!(claim(&db, at(1), 10).await.is_empty(), "a2 must not overtake the dead a1");
+    assert!(
+        claim(&db, at(1), 10).await.is_empty(),
+        "a2 must not overtake the dead a1"
+    );
 
-    let dead = db.read(|c| outbox::list(c, outbox::DEAD, None, None, 10)).await.unwrap();
+    let dead = db
+        .read(|c| outbox::list(c, outbox::DEAD, None, None, 10))
+        .await
+        .unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].event_id, first_id);
     assert_eq!(dead[0].last_error.as_deref(), Some("boom"));
 
-    let n = db.write(move |c| outbox::retry_dead(c, &first_id, at(2))).await.unwrap();
+    let n = db
+        .write(move |c| outbox::retry_dead(c, &first_id, at(2)))
+        .await
+        .unwrap();
     assert_eq!(n, Some(1));
     assert_eq!(names(&claim(&db, at(2), 10).await), vec!["a1", "a2"]);
 }
@@ -117,23 +152,39 @@ async fn a_claimed_batch_is_leased_to_one_dispatcher_until_its_lease_ends() {
     let db = db(&tdb).await;
     publish(&db, vec![employee_event("E1", "a1")]).await;
     assert_eq!(claim(&db, t0(), 10).await.len(), 1);
-    assert!(claim(&db, at(30), 10).await.is_empty(), "held by the first dispatcher");
-    assert_eq!(claim(&db, at(61), 10).await.len(), 1, "taken over after the lease");
+    assert!(
+        claim(&db, at(30), 10).await.is_empty(),
+        "held by the first dispatcher"
+    );
+    assert_eq!(
+        claim(&db, at(61), 10).await.len(),
+        1,
+        "taken over after the lease"
+    );
 }
 
 #[tokio::test]
 async fn a_repeated_event_is_applied_once_and_an_unknown_type_is_kept() {
     let tdb = TestDatabase::new();
     let db = db(&tdb).await;
-    let sink = EventSink { roster_copy: true, on_event: super::ignore_events };
+    let sink = EventSink {
+        roster_copy: true,
+        on_event: super::ignore_events,
+    };
     let event = employee_event("E1", "Li Lei");
     let mut unknown = employee_event("E9", "x");
     unknown.event_type = "something.new".into();
     let batch = vec![event.clone(), unknown];
-    let first = db.write(move |c| inbox::receive(c, &batch, sink)).await.unwrap();
+    let first = db
+        .write(move |c| inbox::receive(c, &batch, sink))
+        .await
+        .unwrap();
     assert_eq!((first.applied, first.ignored, first.duplicates), (1, 1, 0));
     let again = vec![event];
-    let second = db.write(move |c| inbox::receive(c, &again, sink)).await.unwrap();
+    let second = db
+        .write(move |c| inbox::receive(c, &again, sink))
+        .await
+        .unwrap();
     assert_eq!((second.applied, second.duplicates), (0, 1));
     let stored: i64 = db.read(|c| inbox::count_from(c, "staffing")).await.unwrap();
     assert_eq!(stored, 2);
@@ -143,19 +194,27 @@ async fn a_repeated_event_is_applied_once_and_an_unknown_type_is_kept() {
 async fn an_event_that_fails_to_apply_leaves_no_trace() {
     let tdb = TestDatabase::new();
     let db = db(&tdb).await;
-    let sink = EventSink { roster_copy: true, on_event: super::ignore_events };
+    let sink = EventSink {
+        roster_copy: true,
+        on_event: super::ignore_events,
+    };
     let mut bad = employee_event("E1", "x");
     bad.data = serde_json::json!({"employee_id": 5});
     let good = employee_event("E2", "y");
     let batch = vec![good, bad];
-    let err = db.write(move |c| inbox::receive(c, &batch, sink)).await.unwrap_err();
+    let err = db
+        .write(move |c| inbox::receive(c, &batch, sink))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), crate::error::ErrorKind::Validation);
     let stored: i64 = db.read(|c| inbox::count_from(c, "staffing")).await.unwrap();
     assert_eq!(stored, 0, "the whole batch is one transaction");
     let copied: i64 = db
         .read(|c: &mut DbConnection| {
             use diesel::prelude::*;
-            Ok(crate::roster::schema::roster_employees::table.count().get_result(c)?)
+            Ok(crate::roster::schema::roster_employees::table
+                .count()
+                .get_result(c)?)
         })
         .await
         .unwrap();

@@ -67,8 +67,14 @@ impl Suite {
             ("CONTINUITY_EVENTS__BASE_DELAY_MS".into(), "100".into()),
             ("CONTINUITY_EVENTS__MAX_DELAY_MS".into(), "3000".into()),
             ("CONTINUITY_EVENTS__LEASE_SECONDS".into(), "15".into()),
-            ("CONTINUITY_EVENTS__ALLOW_PRIVATE_WEBHOOK_TARGETS".into(), "true".into()),
-            ("CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS".into(), "full".into()),
+            (
+                "CONTINUITY_EVENTS__ALLOW_PRIVATE_WEBHOOK_TARGETS".into(),
+                "true".into(),
+            ),
+            (
+                "CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS".into(),
+                "full".into(),
+            ),
         ];
         for s in SERVICES {
             env.push((
@@ -99,7 +105,11 @@ impl Suite {
         let node = Node::spawn(service, &env, &self.data_dir);
         let port_key = format!("CONTINUITY_{}__PORT", section(service));
         if let Some((_, port)) = extra.iter().find(|(k, _)| *k == port_key) {
-            wait_ready(&format!("http://127.0.0.1:{port}/health/ready"), Duration::from_secs(60)).await;
+            wait_ready(
+                &format!("http://127.0.0.1:{port}/health/ready"),
+                Duration::from_secs(60),
+            )
+            .await;
             return node;
         }
         let names: Vec<&str> = if service == "all" {
@@ -172,13 +182,25 @@ impl Drop for Node {
 
 impl Suite {
     pub fn client() -> reqwest::Client {
-        reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
     }
 
     /// GET as admin, as JSON.
     pub async fn get(&self, service: &str, path: &str) -> serde_json::Value {
-        let res = Self::client().get(self.url(service, path)).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
-        assert!(res.status().is_success(), "GET {service}{path}: {}", res.status());
+        let res = Self::client()
+            .get(self.url(service, path))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_success(),
+            "GET {service}{path}: {}",
+            res.status()
+        );
         res.json().await.unwrap()
     }
 
@@ -189,7 +211,10 @@ impl Suite {
         loop {
             let sep = if path.contains('?') { '&' } else { '?' };
             let page = match &cursor {
-                Some(c) => self.get(service, &format!("{path}{sep}limit=500&cursor={c}")).await,
+                Some(c) => {
+                    self.get(service, &format!("{path}{sep}limit=500&cursor={c}"))
+                        .await
+                }
                 None => self.get(service, &format!("{path}{sep}limit=500")).await,
             };
             items.extend(page["items"].as_array().unwrap().iter().cloned());
@@ -214,12 +239,23 @@ impl Suite {
 
     /// Staffing's employees as (id, name, department, status, last working day).
     pub async fn staffing_roster(&self) -> Vec<(String, String, String, String, String)> {
-        self.all("staffing", "/v1/employees").await.iter().map(roster_key).collect()
+        self.all("staffing", "/v1/employees")
+            .await
+            .iter()
+            .map(roster_key)
+            .collect()
     }
 
     /// A subscriber's copy of the employees, in the same shape.
-    pub async fn copy_of_roster(&self, service: &str) -> Vec<(String, String, String, String, String)> {
-        self.all(service, "/v1/roster/employees").await.iter().map(roster_key).collect()
+    pub async fn copy_of_roster(
+        &self,
+        service: &str,
+    ) -> Vec<(String, String, String, String, String)> {
+        self.all(service, "/v1/roster/employees")
+            .await
+            .iter()
+            .map(roster_key)
+            .collect()
     }
 
     /// Staffing's deliveries to `subscriber`: (pending, delivered, dead).
@@ -230,7 +266,13 @@ impl Suite {
             .unwrap()
             .iter()
             .find(|s| s["subscriber"] == subscriber)
-            .map(|s| (s["pending"].as_i64().unwrap(), s["delivered"].as_i64().unwrap(), s["dead"].as_i64().unwrap()))
+            .map(|s| {
+                (
+                    s["pending"].as_i64().unwrap(),
+                    s["delivered"].as_i64().unwrap(),
+                    s["dead"].as_i64().unwrap(),
+                )
+            })
             .unwrap_or((0, 0, 0))
     }
 
@@ -242,14 +284,25 @@ impl Suite {
             .unwrap()
             .iter()
             .find(|s| s["source"] == source)
-            .map(|s| (s["received"].as_i64().unwrap(), s["applied"].as_i64().unwrap()))
+            .map(|s| {
+                (
+                    s["received"].as_i64().unwrap(),
+                    s["applied"].as_i64().unwrap(),
+                )
+            })
             .unwrap_or((0, 0))
     }
 }
 
 fn roster_key(e: &serde_json::Value) -> (String, String, String, String, String) {
     let s = |k: &str| e[k].as_str().unwrap_or("").to_owned();
-    (s("employee_id"), s("name"), s("department_code"), s("status"), s("last_working_day"))
+    (
+        s("employee_id"),
+        s("name"),
+        s("department_code"),
+        s("status"),
+        s("last_working_day"),
+    )
 }
 
 /// Polls `check` until it holds; false if it never did within `within`.

@@ -15,22 +15,30 @@ fn receiver(port: u16, secret: Arc<Mutex<String>>, got: Received) -> actix_web::
         let (secret, got) = (secret.clone(), got.clone());
         actix_web::App::new().route(
             "/hook",
-            actix_web::web::post().to(move |req: actix_web::HttpRequest, body: actix_web::web::Bytes| {
-                let (secret, got) = (secret.clone(), got.clone());
-                async move {
-                    let mut headers = http::HeaderMap::new();
-                    for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
-                        if let Some(v) = req.headers().get(name) {
-                            headers.insert(name, http::HeaderValue::from_bytes(v.as_bytes()).unwrap());
+            actix_web::web::post().to(
+                move |req: actix_web::HttpRequest, body: actix_web::web::Bytes| {
+                    let (secret, got) = (secret.clone(), got.clone());
+                    async move {
+                        let mut headers = http::HeaderMap::new();
+                        for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
+                            if let Some(v) = req.headers().get(name) {
+                                headers.insert(
+                                    name,
+                                    http::HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+                                );
+                            }
                         }
+                        let key = secret.lock().unwrap().clone();
+                        let valid = standardwebhooks::Webhook::new(&key)
+                            .unwrap()
+                            .verify(&body, &headers)
+                            .is_ok();
+                        let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                        got.lock().unwrap().push((valid, event));
+                        actix_web::HttpResponse::NoContent().finish()
                     }
-                    let key = secret.lock().unwrap().clone();
-                    let valid = standardwebhooks::Webhook::new(&key).unwrap().verify(&body, &headers).is_ok();
-                    let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                    got.lock().unwrap().push((valid, event));
-                    actix_web::HttpResponse::NoContent().finish()
-                }
-            }),
+                },
+            ),
         )
     })
     .workers(1)
@@ -63,22 +71,50 @@ async fn subscribed_events_reach_the_crm_signed_and_logged() {
     let sub: serde_json::Value = res.json().await.unwrap();
     *secret.lock().unwrap() = sub["secret"].as_str().unwrap().to_owned();
     let id = sub["id"].as_str().unwrap();
-    let shown = suite.get("staffing", &format!("/v1/webhook-subscriptions/{id}")).await;
-    assert!(shown.get("secret").is_none(), "the secret is shown once only");
-
-    suite.put("staffing", "/v1/departments/sales", json!({"name": "Sales", "key": true})).await;
-    suite
-        .put("staffing", "/v1/employees/E1", json!({"name": "Li Lei", "department_code": "sales", "hire_date": "2020-01-01"}))
+    let shown = suite
+        .get("staffing", &format!("/v1/webhook-subscriptions/{id}"))
         .await;
-    assert!(eventually(Duration::from_secs(20), || async { !got.lock().unwrap().is_empty() }).await);
+    assert!(
+        shown.get("secret").is_none(),
+        "the secret is shown once only"
+    );
+
+    suite
+        .put(
+            "staffing",
+            "/v1/departments/sales",
+            json!({"name": "Sales", "key": true}),
+        )
+        .await;
+    suite
+        .put(
+            "staffing",
+            "/v1/employees/E1",
+            json!({"name": "Li Lei", "department_code": "sales", "hire_date": "2020-01-01"}),
+        )
+        .await;
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            !got.lock().unwrap().is_empty()
+        })
+        .await
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     let got = got.lock().unwrap().clone();
     assert_eq!(got.len(), 1, "only the subscribed type: {got:?}");
-    assert!(got[0].0, "signature verifies with the reference implementation");
+    assert!(
+        got[0].0,
+        "signature verifies with the reference implementation"
+    );
     assert_eq!(got[0].1["type"], "employee.upserted");
     assert_eq!(got[0].1["data"]["employee_id"], "E1");
 
-    let log = suite.get("staffing", &format!("/v1/webhook-subscriptions/{id}/deliveries")).await;
+    let log = suite
+        .get(
+            "staffing",
+            &format!("/v1/webhook-subscriptions/{id}/deliveries"),
+        )
+        .await;
     assert_eq!(log["items"][0]["status_code"], 204);
     assert_eq!(log["items"][0]["event_type"], "employee.upserted");
     handle.stop(true).await;

@@ -45,7 +45,12 @@ pub async fn replay(
     body: Json<ReplayRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Service])?;
-    let Json(ReplayRequest { subscriber, if_needed }) = body;
-    let queued = db.write(move |c| events::snapshot_for(c, &subscriber, if_needed)).await?;
+    let Json(ReplayRequest {
+        subscriber,
+        if_needed,
+    }) = body;
+    let queued = db
+        .write(move |c| events::snapshot_for(c, &subscriber, if_needed))
+        .await?;
     Ok(HttpResponse::Accepted().json(ReplayResponse { queued }))
 }

@@ -44,7 +44,11 @@ pub fn employee_upserted(row: &EmployeeRow) -> ApiResult<CloudEvent> {
 /// has some of it converges all the same. With `if_needed`, only when staffing had
 /// delivered to the subscriber before (its data was lost); otherwise the outbox still
 /// holds everything for it.
-pub fn snapshot_for(conn: &mut DbConnection, subscriber: &str, if_needed: bool) -> ApiResult<usize> {
+pub fn snapshot_for(
+    conn: &mut DbConnection,
+    subscriber: &str,
+    if_needed: bool,
+) -> ApiResult<usize> {
     if !SERVICE_NAMES.contains(&subscriber) || subscriber == SOURCE {
         return Err(continuity_shared::ApiError::validation(vec![
             FieldError::new(

@@ -6,6 +6,7 @@
 mod departments;
 mod employees;
 mod errors;
+mod events;
 mod helpers;
 mod import;
 mod operations;
