@@ -302,7 +302,6 @@ async fn two_replicas_of_staffing_never_send_one_event_twice() {
         } else {
             second.clone()
         };
-        let suite = &suite;
         async move {
             let res = Suite::client()
                 .put(format!("{base}/v1/employees/R{:03}", i % 100))

@@ -68,7 +68,7 @@ async fn deliveries_that_keep_failing_are_parked_dead_and_an_admin_can_requeue_t
         3,
         "every subscriber unreachable: parked after one attempt"
     );
-    assert!(dead[0]["last_error"].as_str().unwrap().len() > 0);
+    assert!(!dead[0]["last_error"].as_str().unwrap().is_empty());
     assert_eq!(dead[0]["attempts"], 1);
 
     let metrics = app
