@@ -24,30 +24,38 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// A temporary SQLite file, or a fresh PostgreSQL database when
+    /// `CONTINUITY_TEST_POSTGRES_URL` names a server.
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
         match std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty()) {
-            None => {
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Self {
-                    url,
-                    dir,
-                    postgres: None,
-                }
-            }
-            Some(admin_url) => {
-                let name = format!("continuity_test_{}", crate::ids::new_id().simple());
-                let mut admin = PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
-                let url = with_database(&admin_url, &name);
-                Self {
-                    url,
-                    dir,
-                    postgres: Some((admin_url, name)),
-                }
-            }
+            None => Self::sqlite(),
+            Some(admin_url) => Self::postgres(&admin_url),
+        }
+    }
+
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Self {
+            url,
+            dir,
+            postgres: None,
+        }
+    }
+
+    /// A new database on the server `admin_url` names, dropped with this value.
+    pub fn postgres(admin_url: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let name = format!("continuity_test_{}", crate::ids::new_id().simple());
+        let mut admin = PgConnection::establish(admin_url).expect("PostgreSQL reachable");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
+        let url = with_database(admin_url, &name);
+        Self {
+            url,
+            dir,
+            postgres: Some((admin_url.to_owned(), name)),
         }
     }
 

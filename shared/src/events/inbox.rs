@@ -73,13 +73,23 @@ pub fn receive(
         ..Default::default()
     };
     let mut seen: HashSet<(String, String)> = HashSet::new();
-    for chunk in events.chunks(500) {
-        let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
-        let known: Vec<(String, String)> = ib::table
-            .filter(ib::id.eq_any(&ids))
-            .select((ib::source, ib::id))
-            .load(conn)?;
-        seen.extend(known);
+    // Probe by the primary key (source, id), one source at a time.
+    let mut by_source: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for e in events {
+        by_source
+            .entry(e.source.as_str())
+            .or_default()
+            .push(e.id.as_str());
+    }
+    for (source, ids) in by_source {
+        for chunk in ids.chunks(500) {
+            let known: Vec<(String, String)> = ib::table
+                .filter(ib::source.eq(source))
+                .filter(ib::id.eq_any(chunk))
+                .select((ib::source, ib::id))
+                .load(conn)?;
+            seen.extend(known);
+        }
     }
     let now = crate::clock::now().naive_utc();
     let mut rows = Vec::with_capacity(events.len());

@@ -22,7 +22,9 @@ CREATE TABLE outbox_deliveries (
     delivered_at TIMESTAMP,
     PRIMARY KEY (event_seq, subscriber)
 );
-CREATE INDEX outbox_deliveries_due ON outbox_deliveries (subscriber, status, event_seq);
+-- Partial, so that the "is an earlier event of this subject blocking?" probe uses the
+-- subject index below rather than scanning every pending row.
+CREATE INDEX outbox_deliveries_due ON outbox_deliveries (subscriber, event_seq) WHERE status = 'pending';
 CREATE INDEX outbox_deliveries_subject ON outbox_deliveries (subscriber, subject, event_seq);
 
 -- Inbox: every event received, applied at most once.
