@@ -158,7 +158,7 @@ batch_size = 200
 poll_interval_ms = 500
 connect_timeout_ms = 2000
 request_timeout_ms = 10000
-lease_seconds = 60
+lease_seconds = 30
 allow_private_webhook_targets = false
 [staffing]
 port = 8081
