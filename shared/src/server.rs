@@ -12,6 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::TokenStore;
 use crate::db::{COMMON, Db, Migrations, ROSTER_COPY};
+use crate::events::api::Incarnation;
 use crate::events::dispatcher::Dispatcher;
 use crate::events::metrics::EventMetrics;
 use crate::events::{EventHandler, EventSink};
@@ -109,7 +110,8 @@ impl Application {
             TcpListener::bind((settings.http.host.as_str(), section.port)).map_err(|e| {
                 anyhow::anyhow!("{} cannot listen on port {}: {e}", def.name, section.port)
             })?;
-        Self::serve(def, settings, db, listener)
+        let incarnation = db.write(events::incarnation::local).await?;
+        Self::serve(def, settings, db, listener, incarnation)
     }
 
     fn serve(
@@ -117,6 +119,7 @@ impl Application {
         settings: &Settings,
         db: Db,
         listener: TcpListener,
+        incarnation: String,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let doc = def.openapi();
@@ -136,7 +139,8 @@ impl Application {
         };
         let snapshot = def
             .roster_copy
-            .then(|| SnapshotRequest::new(def.name, db.clone(), settings));
+            .then(|| SnapshotRequest::new(def.name, db.clone(), settings, incarnation.clone()));
+        let incarnation = web::Data::new(Incarnation(incarnation));
         let sink = web::Data::new(EventSink {
             roster_copy: def.roster_copy,
             on_event: def.on_event,
@@ -157,6 +161,7 @@ impl Application {
                 .app_data(shared_settings.clone())
                 .app_data(body_limit.clone())
                 .app_data(sink.clone())
+                .app_data(incarnation.clone())
                 .app_data(problem::query_config())
                 .app_data(problem::path_config())
                 .into_utoipa_app()

@@ -243,3 +243,54 @@ pub fn dangling_refs(doc: &serde_json::Value) -> Vec<String> {
     walk(doc, doc, &mut out);
     out
 }
+
+/// What every service that keeps a roster copy must do, checked over HTTP: be ready,
+/// document the copy, and apply a staffing event to it.
+pub async fn assert_keeps_a_roster_copy(def: &ServiceDef) {
+    let app = TestApp::spawn(def).await;
+    let ready = app
+        .client
+        .get(app.url("/health/ready"))
+        .send()
+        .await
+        .expect("ready answers");
+    assert_eq!(ready.status(), 200);
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .expect("document")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(doc["info"]["title"], def.title);
+    assert!(doc["paths"]["/v1/roster/employees"]["get"].is_object());
+    assert!(dangling_refs(&doc).is_empty());
+
+    let event = serde_json::json!({"specversion": "1.0", "id": "e1", "source": "staffing",
+        "type": "employee.upserted", "time": "2026-11-28T08:00:00Z", "data": {"employee_id": "E1",
+        "name": "Li Lei", "department_code": "quality", "hire_date": null, "status": "active",
+        "last_working_day": null}});
+    let res = app
+        .as_role(Role::Service, reqwest::Method::POST, "/v1/events")
+        .header("content-type", "application/cloudevents+json")
+        .body(event.to_string())
+        .send()
+        .await
+        .expect("events answer");
+    assert_eq!(res.status(), 200);
+    let copy: serde_json::Value = app
+        .as_role(
+            Role::Integration,
+            reqwest::Method::GET,
+            "/v1/roster/employees",
+        )
+        .send()
+        .await
+        .expect("roster answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(copy["items"][0]["department_code"], "quality");
+}

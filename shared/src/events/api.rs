@@ -20,6 +20,9 @@ use crate::pagination::{Page, PageQuery};
 use crate::settings::Settings;
 use crate::{clock, text};
 
+/// This service's database incarnation, read at start-up.
+pub struct Incarnation(pub String);
+
 /// One event, or a batch (`application/cloudevents-batch+json`, a JSON array).
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -47,6 +50,7 @@ pub async fn receive_events(
     caller: Caller,
     db: web::Data<Db>,
     sink: web::Data<EventSink>,
+    incarnation: web::Data<Incarnation>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Service])?;
@@ -79,7 +83,8 @@ pub async fn receive_events(
         })?;
     }
     let sink = **sink;
-    let report = db.write(move |c| inbox::receive(c, &events, sink)).await?;
+    let mut report = db.write(move |c| inbox::receive(c, &events, sink)).await?;
+    report.incarnation = incarnation.0.clone();
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -13,7 +13,7 @@ use secrecy::ExposeSecret;
 use super::metrics::EventMetrics;
 use super::outbox::{self, Claimed};
 use super::policy::{Decision, Outcome, RetryPolicy, parse_retry_after};
-use super::{ssrf, webhooks};
+use super::{incarnation, ssrf, webhooks};
 use crate::clock;
 use crate::db::Db;
 use crate::error::ApiResult;
@@ -31,6 +31,8 @@ pub struct Dispatcher {
     peer_client: reqwest::Client,
     hook_client: reqwest::Client,
     metrics: EventMetrics,
+    /// The last incarnation recorded per peer, so that only a change costs a write.
+    incarnations: std::sync::Mutex<HashMap<String, String>>,
 }
 
 impl Dispatcher {
@@ -67,6 +69,7 @@ impl Dispatcher {
                 .build()?,
             metrics,
             settings: ev,
+            incarnations: std::sync::Mutex::default(),
         })
     }
 
@@ -215,7 +218,41 @@ impl Dispatcher {
             .body(body)
             .send()
             .await;
-        outcome_of(res).await
+        match res {
+            Ok(r) if r.status().is_success() => {
+                let status = r.status().as_u16();
+                let answer: serde_json::Value = r.json().await.unwrap_or_default();
+                if let Some(incarnation) = answer["incarnation"].as_str() {
+                    self.note_incarnation(subscriber, incarnation).await;
+                }
+                Outcome::Delivered { status }
+            }
+            other => outcome_of(other).await,
+        }
+    }
+
+    async fn note_incarnation(&self, subscriber: &str, incarnation: &str) {
+        let known = self
+            .incarnations
+            .lock()
+            .map(|m| m.get(subscriber).is_some_and(|i| i == incarnation))
+            .unwrap_or(false);
+        if known {
+            return;
+        }
+        let (sub, inc) = (subscriber.to_owned(), incarnation.to_owned());
+        match self
+            .db
+            .write(move |c| incarnation::record_peer(c, &sub, &inc))
+            .await
+        {
+            Ok(()) => {
+                if let Ok(mut m) = self.incarnations.lock() {
+                    m.insert(subscriber.to_owned(), incarnation.to_owned());
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not record a peer's incarnation"),
+        }
     }
 
     /// `None` when the subscription no longer exists or is inactive.

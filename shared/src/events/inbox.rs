@@ -47,6 +47,8 @@ pub struct ReceiveReport {
     pub ignored: usize,
     /// Seen before: changed nothing.
     pub duplicates: usize,
+    /// This service's database (see `events::incarnation`).
+    pub incarnation: String,
 }
 
 #[derive(Insertable)]

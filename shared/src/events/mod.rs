@@ -6,6 +6,7 @@ pub mod api;
 pub mod dispatcher;
 pub mod envelope;
 pub mod inbox;
+pub mod incarnation;
 pub mod metrics;
 pub mod outbox;
 pub mod payloads;

@@ -384,17 +384,6 @@ pub fn list(
     Ok(q.load(conn)?)
 }
 
-/// Whether `subscriber` was ever sent anything (so an empty inbox there means lost data).
-pub fn has_delivered_to(conn: &mut DbConnection, subscriber: &str) -> ApiResult<bool> {
-    let found: Option<i64> = d::table
-        .filter(d::subscriber.eq(subscriber))
-        .filter(d::status.eq(DELIVERED))
-        .select(d::event_seq)
-        .first(conn)
-        .optional()?;
-    Ok(found.is_some())
-}
-
 /// Deliveries per subscriber and status.
 pub fn stats(conn: &mut DbConnection) -> ApiResult<Vec<(String, String, i64)>> {
     Ok(d::table

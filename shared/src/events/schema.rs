@@ -64,3 +64,19 @@ diesel::table! {
 
 diesel::joinable!(outbox_deliveries -> outbox_events (event_seq));
 diesel::allow_tables_to_appear_in_same_query!(outbox_events, outbox_deliveries);
+
+diesel::table! {
+    local_incarnation (incarnation) {
+        incarnation -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    peer_incarnations (subscriber, incarnation) {
+        subscriber -> Text,
+        incarnation -> Text,
+        snapshot_sent -> Bool,
+        first_seen_at -> Timestamp,
+    }
+}

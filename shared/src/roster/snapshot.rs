@@ -1,7 +1,8 @@
 //! Catching up: a service whose inbox has never heard from staffing asks staffing for a
-//! snapshot of the roster "if needed", and keeps asking until staffing answers (it may
-//! start later). Staffing sends one only if it had delivered to this service before: then
-//! the service's data was lost; otherwise everything is still queued for it.
+//! snapshot of the roster "if needed", naming its database incarnation, and keeps asking
+//! until staffing answers (it may start later). Staffing sends one only if it had
+//! delivered to another incarnation of this service before: then the service's data was
+//! lost; otherwise everything is still queued for it.
 
 use std::time::Duration;
 
@@ -16,11 +17,13 @@ pub struct SnapshotRequest {
     db: Db,
     staffing: Option<String>,
     token: String,
+    incarnation: String,
 }
 
 impl SnapshotRequest {
-    pub fn new(subscriber: &'static str, db: Db, settings: &Settings) -> Self {
+    pub fn new(subscriber: &'static str, db: Db, settings: &Settings, incarnation: String) -> Self {
         Self {
+            incarnation,
             subscriber,
             db,
             staffing: settings.base_url("staffing"),
@@ -48,7 +51,11 @@ impl SnapshotRequest {
             let res = client
                 .post(format!("{base}/v1/events/replay"))
                 .bearer_auth(&self.token)
-                .json(&serde_json::json!({ "subscriber": self.subscriber, "if_needed": true }))
+                .json(&serde_json::json!({
+                    "subscriber": self.subscriber,
+                    "if_needed": true,
+                    "incarnation": self.incarnation,
+                }))
                 .send()
                 .await;
             match res {

@@ -182,42 +182,27 @@ fn flaky_subscriber(
     healthy_at: Instant,
     state: Arc<Flaky>,
 ) -> actix_web::dev::ServerHandle {
-    let server = actix_web::HttpServer::new(move || {
+    crate::harness::fake_service(port, "/v1/events", move || {
         let state = state.clone();
-        actix_web::App::new().route(
-            "/v1/events",
-            actix_web::web::post().to(move |body: actix_web::web::Bytes| {
-                let state = state.clone();
-                async move {
-                    if Instant::now() < healthy_at {
-                        state.failures.fetch_add(1, Ordering::SeqCst);
-                        return actix_web::HttpResponse::InternalServerError()
-                            .insert_header(("retry-after", "1"))
-                            .finish();
-                    }
-                    let events: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
-                    let mut got = state.received.lock().unwrap();
-                    for e in events {
-                        if e["type"] == "employee.upserted" {
-                            got.push((
-                                e["data"]["employee_id"].as_str().unwrap().to_owned(),
-                                e["data"]["name"].as_str().unwrap().to_owned(),
-                            ));
-                        }
-                    }
-                    actix_web::HttpResponse::Ok().json(json!({}))
+        actix_web::web::post().to(move |body: actix_web::web::Bytes| {
+            let state = state.clone();
+            async move {
+                if Instant::now() < healthy_at {
+                    state.failures.fetch_add(1, Ordering::SeqCst);
+                    return actix_web::HttpResponse::InternalServerError()
+                        .insert_header(("retry-after", "1"))
+                        .finish();
                 }
-            }),
-        )
+                let events: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
+                let mut got = state.received.lock().unwrap();
+                for e in events.iter().filter(|e| e["type"] == "employee.upserted") {
+                    let field = |k: &str| e["data"][k].as_str().unwrap().to_owned();
+                    got.push((field("employee_id"), field("name")));
+                }
+                actix_web::HttpResponse::Ok().json(json!({}))
+            }
+        })
     })
-    .workers(1)
-    .disable_signals()
-    .bind(("127.0.0.1", port))
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    handle
 }
 
 #[actix_web::test]
@@ -339,4 +324,38 @@ async fn two_replicas_of_staffing_never_send_one_event_twice() {
         assert_eq!(versions, vec!["v1", "v2", "v3"], "order for {id}");
     }
     fake.stop(true).await;
+}
+
+#[actix_web::test]
+async fn a_subscriber_that_lost_its_database_catches_up_from_a_snapshot() {
+    let mut suite = Suite::new();
+    let _staffing = suite.start("staffing").await;
+    let pc = suite.start("process-change").await;
+    sales(&suite).await;
+    let hires = (0..50)
+        .map(|i| (format!("S{i:03}"), format!("Person {i}")))
+        .collect();
+    burst(&suite, hires, Arc::new(AtomicUsize::new(0))).await;
+    let roster = suite.staffing_roster().await;
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            suite.copy_of_roster("process-change").await == roster
+        })
+        .await
+    );
+
+    pc.kill();
+    suite.replace_database("process-change");
+    let _pc = suite.start("process-change").await;
+    let restored = eventually(Duration::from_secs(60), || async {
+        suite.copy_of_roster("process-change").await == roster
+    })
+    .await;
+    assert!(
+        restored,
+        "the new database was not refilled from a snapshot"
+    );
+    let (received, _) = suite.inbox("process-change", "staffing").await;
+    println!("lost database: refilled with {received} snapshot events");
+    assert_eq!(received, 51, "one department and 50 employees, once");
 }

@@ -89,6 +89,11 @@ impl Suite {
         env
     }
 
+    /// Gives `service` a new, empty database, as after losing its own.
+    pub fn replace_database(&mut self, service: &'static str) {
+        self.databases.insert(service, TestDatabase::new());
+    }
+
     pub fn url(&self, service: &str, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.ports[service])
     }
@@ -339,4 +344,21 @@ pub async fn wait_ready(url: &str, within: Duration) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A stand-in HTTP service on `port` (a subscriber, a CRM receiver) serving one route.
+pub fn fake_service(
+    port: u16,
+    path: &'static str,
+    route: impl Fn() -> actix_web::Route + Send + Clone + 'static,
+) -> actix_web::dev::ServerHandle {
+    let server = actix_web::HttpServer::new(move || actix_web::App::new().route(path, route()))
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", port))
+        .unwrap()
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    handle
 }

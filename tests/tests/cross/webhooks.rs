@@ -11,44 +11,32 @@ type Received = Arc<Mutex<Vec<(bool, serde_json::Value)>>>;
 
 /// A receiver that checks each delivery's signature with the reference implementation.
 fn receiver(port: u16, secret: Arc<Mutex<String>>, got: Received) -> actix_web::dev::ServerHandle {
-    let server = actix_web::HttpServer::new(move || {
+    crate::harness::fake_service(port, "/hook", move || {
         let (secret, got) = (secret.clone(), got.clone());
-        actix_web::App::new().route(
-            "/hook",
-            actix_web::web::post().to(
-                move |req: actix_web::HttpRequest, body: actix_web::web::Bytes| {
-                    let (secret, got) = (secret.clone(), got.clone());
-                    async move {
-                        let mut headers = http::HeaderMap::new();
-                        for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
-                            if let Some(v) = req.headers().get(name) {
-                                headers.insert(
-                                    name,
-                                    http::HeaderValue::from_bytes(v.as_bytes()).unwrap(),
-                                );
-                            }
+        actix_web::web::post().to(
+            move |req: actix_web::HttpRequest, body: actix_web::web::Bytes| {
+                let (secret, got) = (secret.clone(), got.clone());
+                async move {
+                    let mut headers = http::HeaderMap::new();
+                    for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
+                        if let Some(v) = req.headers().get(name) {
+                            headers
+                                .insert(name, http::HeaderValue::from_bytes(v.as_bytes()).unwrap());
                         }
-                        let key = secret.lock().unwrap().clone();
-                        let valid = standardwebhooks::Webhook::new(&key)
-                            .unwrap()
-                            .verify(&body, &headers)
-                            .is_ok();
-                        let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                        got.lock().unwrap().push((valid, event));
-                        actix_web::HttpResponse::NoContent().finish()
                     }
-                },
-            ),
+                    let key = secret.lock().unwrap().clone();
+                    let valid = standardwebhooks::Webhook::new(&key)
+                        .unwrap()
+                        .verify(&body, &headers)
+                        .is_ok();
+                    got.lock()
+                        .unwrap()
+                        .push((valid, serde_json::from_slice(&body).unwrap()));
+                    actix_web::HttpResponse::NoContent().finish()
+                }
+            },
         )
     })
-    .workers(1)
-    .disable_signals()
-    .bind(("127.0.0.1", port))
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    handle
 }
 
 #[actix_web::test]

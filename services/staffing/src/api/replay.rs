@@ -16,9 +16,12 @@ use crate::service::events;
 pub struct ReplayRequest {
     /// The service to catch up: `training-record`, `process-change` or `scheduling`.
     pub subscriber: String,
-    /// Only if the subscriber was fed before (so its data was lost); default false.
+    /// Only if needed: when `incarnation` is a new database of a subscriber that staffing
+    /// had delivered to under another (so its data was lost). Default false.
     #[serde(default)]
     pub if_needed: bool,
+    /// The subscriber's database incarnation, as its `POST /v1/events` answers name it.
+    pub incarnation: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -48,9 +51,11 @@ pub async fn replay(
     let Json(ReplayRequest {
         subscriber,
         if_needed,
+        incarnation,
     }) = body;
+    let only_for = if_needed.then(|| incarnation.unwrap_or_default());
     let queued = db
-        .write(move |c| events::snapshot_for(c, &subscriber, if_needed))
+        .write(move |c| events::snapshot_for(c, &subscriber, only_for.as_deref()))
         .await?;
     Ok(HttpResponse::Accepted().json(ReplayResponse { queued }))
 }

@@ -3,7 +3,7 @@
 
 use continuity_shared::db::DbConnection;
 use continuity_shared::events::payloads::{DepartmentUpserted, EmployeeUpserted};
-use continuity_shared::events::{CloudEvent, outbox};
+use continuity_shared::events::{CloudEvent, incarnation, outbox};
 use continuity_shared::{ApiResult, FieldError, server::SERVICE_NAMES, text};
 use diesel::prelude::*;
 
@@ -41,13 +41,14 @@ pub fn employee_upserted(row: &EmployeeRow) -> ApiResult<CloudEvent> {
 
 /// Every department and employee as `*.upserted` events for `subscriber` alone, after
 /// whatever is already queued for it. Upserts are idempotent, so a subscriber that already
-/// has some of it converges all the same. With `if_needed`, only when staffing had
-/// delivered to the subscriber before (its data was lost); otherwise the outbox still
-/// holds everything for it.
+/// has some of it converges all the same. With `if_needed` naming the subscriber's database
+/// incarnation, only once for a new incarnation of a subscriber that staffing had
+/// delivered to under another (its data was lost); otherwise the outbox still holds
+/// everything for it.
 pub fn snapshot_for(
     conn: &mut DbConnection,
     subscriber: &str,
-    if_needed: bool,
+    if_needed: Option<&str>,
 ) -> ApiResult<usize> {
     if !SERVICE_NAMES.contains(&subscriber) || subscriber == SOURCE {
         return Err(continuity_shared::ApiError::validation(vec![
@@ -60,7 +61,9 @@ pub fn snapshot_for(
             ),
         ]));
     }
-    if if_needed && !outbox::has_delivered_to(conn, subscriber)? {
+    if let Some(incarnation) = if_needed
+        && !incarnation::claim_snapshot(conn, subscriber, incarnation)?
+    {
         return Ok(0);
     }
     let depts: Vec<DepartmentRow> = departments::table

@@ -265,7 +265,7 @@ async fn a_snapshot_is_queued_for_one_subscriber_only_when_asked() {
             .send()
     };
 
-    let res = replay(json!({"subscriber": "scheduling", "if_needed": true}))
+    let res = replay(json!({"subscriber": "scheduling", "if_needed": true, "incarnation": "db-1"}))
         .await
         .unwrap();
     assert_eq!(

@@ -60,3 +60,18 @@ CREATE TABLE webhook_attempts (
     duration_ms BIGINT NOT NULL
 );
 CREATE INDEX webhook_attempts_by_subscription ON webhook_attempts (subscription_id, id);
+
+-- Which database of each peer received deliveries: a peer whose database was replaced
+-- shows up with a new incarnation, and gets a snapshot of what it lost.
+CREATE TABLE local_incarnation (
+    incarnation TEXT PRIMARY KEY NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE peer_incarnations (
+    subscriber TEXT NOT NULL,
+    incarnation TEXT NOT NULL,
+    snapshot_sent BOOLEAN NOT NULL,
+    first_seen_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (subscriber, incarnation)
+);

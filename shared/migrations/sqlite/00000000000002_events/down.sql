@@ -1,3 +1,5 @@
+DROP TABLE peer_incarnations;
+DROP TABLE local_incarnation;
 DROP TABLE webhook_attempts;
 DROP TABLE webhook_subscriptions;
 DROP TABLE inbox_events;
