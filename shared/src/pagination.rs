@@ -14,8 +14,10 @@ pub const MAX_LIMIT: i64 = 500;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Items per page, 1 to 500 (default 50).
-    pub limit: Option<i64>,
+    /// Items per page, 1 to 500 (default 50). Read as text so that a bad value is
+    /// reported under its own name.
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
@@ -29,7 +31,11 @@ pub struct PageRequest {
 
 impl PageQuery {
     pub fn parse(&self) -> ApiResult<PageRequest> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        let limit = match self.limit.as_deref().map(str::parse::<i64>) {
+            None => DEFAULT_LIMIT,
+            Some(Ok(n)) => n,
+            Some(Err(_)) => MAX_LIMIT + 1,
+        };
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::invalid_field(
                 "limit",
@@ -108,7 +114,7 @@ mod tests {
     fn limit_defaults_to_50_and_refuses_more_than_500() {
         assert_eq!(PageQuery::default().parse().unwrap().limit, 50);
         let too_many = PageQuery {
-            limit: Some(501),
+            limit: Some("501".into()),
             cursor: None,
         };
         assert_eq!(
@@ -118,9 +124,18 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_that_is_not_a_number_is_refused_by_name() {
+        let q = PageQuery {
+            limit: Some("ten".into()),
+            cursor: None,
+        };
+        assert_eq!(q.parse().unwrap_err().field_errors()[0].field, "limit");
+    }
+
+    #[test]
     fn a_page_with_more_rows_than_the_limit_carries_a_cursor_to_the_last_item() {
         let req = PageQuery {
-            limit: Some(2),
+            limit: Some("2".into()),
             cursor: None,
         }
         .parse()
@@ -128,7 +143,7 @@ mod tests {
         let page = Page::from_rows(vec!["a", "b", "c"], &req, |r| r.to_string(), |r| r);
         assert_eq!(page.items, vec!["a", "b"]);
         let next = PageQuery {
-            limit: Some(2),
+            limit: Some("2".into()),
             cursor: page.next_cursor,
         }
         .parse()
@@ -139,7 +154,7 @@ mod tests {
     #[test]
     fn the_last_page_has_no_cursor() {
         let req = PageQuery {
-            limit: Some(5),
+            limit: Some("5".into()),
             cursor: None,
         }
         .parse()

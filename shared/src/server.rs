@@ -55,6 +55,8 @@ impl ServiceDef {
             .configure(|cfg| self.common_routes(cfg))
             .configure(self.routes)
             .split_for_parts();
+        let mut doc = doc;
+        events::payloads::document(&mut doc);
         doc
     }
 

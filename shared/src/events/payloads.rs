@@ -7,6 +7,29 @@ use utoipa::ToSchema;
 
 use super::envelope::EventData;
 
+/// Adds every payload schema to an OpenAPI document, so integrators see what each event
+/// type carries.
+pub fn document(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::{PartialSchema, ToSchema};
+    let components = doc.components.get_or_insert_with(Default::default);
+    macro_rules! add {
+        ($($t:ty),*) => {$(
+            components.schemas.insert(<$t>::name().into_owned(), <$t>::schema());
+        )*};
+    }
+    add!(
+        DepartmentUpserted,
+        EmployeeUpserted,
+        EmployeeResigned,
+        ResignationRescinded,
+        ProjectUpserted,
+        TeamMember,
+        HandoverOpened,
+        HandoverSuccessorAssigned,
+        HandoverProgressed
+    );
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct DepartmentUpserted {
     pub code: String,

@@ -63,8 +63,30 @@ impl From<&EmployeeRow> for EmployeeResponse {
 pub struct EmployeeQuery {
     /// Only this department.
     pub department: Option<String>,
-    /// Only this status.
-    pub status: Option<EmployeeStatus>,
+    /// Only this status: `active`, `leaving` or `left`.
+    #[param(value_type = Option<EmployeeStatus>)]
+    pub status: Option<String>,
+}
+
+impl EmployeeQuery {
+    fn to_filter(&self) -> ApiResult<EmployeeFilter> {
+        let status = match self.status.as_deref() {
+            None => None,
+            Some(raw) => Some(EmployeeStatus::parse(raw).ok_or_else(|| {
+                ApiError::invalid_field(
+                    "status",
+                    continuity_shared::text!(
+                        "must be active, leaving or left",
+                        "须为 active、leaving 或 left"
+                    ),
+                )
+            })?),
+        };
+        Ok(EmployeeFilter {
+            department: self.department.clone(),
+            status,
+        })
+    }
 }
 
 fn parse_id(raw: &str) -> ApiResult<EmployeeId> {
@@ -157,11 +179,7 @@ pub async fn list_employees(
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
     let page = page.parse()?;
-    let filter = EmployeeFilter {
-        department: filter.department.clone(),
-        status: filter.status,
-    };
-    let rows = employees::list(&db, filter, page.clone()).await?;
+    let rows = employees::list(&db, filter.to_filter()?, page.clone()).await?;
     let page = Page::from_rows(
         rows,
         &page,

@@ -209,7 +209,13 @@ async fn bad_query_parameters_are_422() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(res).await.0, 422);
+    assert_eq!(problem(res).await.1["errors"][0]["field"], "status");
+    let res = app
+        .as_role(Role::Manager, Method::GET, "/v1/employees?limit=many")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res).await.1["errors"][0]["field"], "limit");
     let res = app
         .as_role(Role::Manager, Method::GET, "/v1/employees?cursor=!!")
         .send()
