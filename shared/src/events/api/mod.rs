@@ -1,0 +1,28 @@
+//! The event endpoints every service serves: receiving events, the admin view of the
+//! outbox and inbox, and webhook subscriptions with their delivery log.
+
+mod admin;
+mod receive;
+mod webhooks;
+
+pub use admin::{InboxStats, OutboxItem, OutboxStats, RetryResponse};
+pub use receive::Incarnation;
+pub use webhooks::{AttemptResponse, CreateSubscriptionRequest, SubscriptionResponse};
+
+use admin::*;
+use receive::*;
+use webhooks::*;
+
+/// Registers the event endpoints.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(receive_events)
+        .service(outbox_stats)
+        .service(inbox_stats)
+        .service(list_outbox)
+        .service(retry_outbox)
+        .service(create_subscription)
+        .service(list_subscriptions)
+        .service(get_subscription)
+        .service(delete_subscription)
+        .service(list_attempts);
+}
