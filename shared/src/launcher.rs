@@ -66,6 +66,7 @@ async fn run(
     }
     println!("Credentials: {}. Stop with Ctrl-C.", credentials.display());
     let handles: Vec<_> = apps.iter().map(Application::handle).collect();
+    let drains: Vec<_> = apps.iter().map(Application::drain).collect();
     let servers = futures_util::future::join_all(apps.into_iter().map(Application::run));
     tokio::pin!(servers);
     tokio::select! {
@@ -76,7 +77,22 @@ async fn run(
         () = shutdown_signal() => {}
     }
     tracing::info!("shutting down: finishing requests in flight");
-    let grace = Duration::from_secs(settings.http.shutdown_timeout_seconds + 1);
+    let grace = Duration::from_secs(settings.http.shutdown_timeout_seconds);
+    // Turn new requests away and let those in flight finish before stopping the servers.
+    drains.iter().for_each(|d| d.start());
+    let in_flight: usize = drains.iter().map(|d| d.in_flight()).sum();
+    tracing::info!(in_flight, "draining");
+    for drain in &drains {
+        if !drain.settled(grace).await {
+            tracing::warn!(
+                in_flight = drain.in_flight(),
+                "requests still in flight at the deadline"
+            );
+        }
+    }
+    // A moment for the last answers to leave their sockets.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let grace = grace + Duration::from_secs(1);
     // The servers must keep being polled while they stop: join them with the stops.
     let stops = futures_util::future::join_all(handles.iter().map(|h| h.stop(true)));
     let _ = tokio::time::timeout(grace, futures_util::future::join(servers, stops)).await;

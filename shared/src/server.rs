@@ -2,6 +2,7 @@
 //! endpoints and documentation for every service; only the routes differ.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -18,6 +19,7 @@ use crate::events::metrics::EventMetrics;
 use crate::events::{EventHandler, EventSink};
 use crate::http::body::BodyLimit;
 use crate::http::docs::{self, OpenApiJson};
+use crate::http::drain::{self, Drain};
 use crate::http::metrics::{self, Metrics};
 use crate::http::{health, problem, request_id};
 use crate::roster::snapshot::SnapshotRequest;
@@ -94,6 +96,7 @@ pub struct Application {
     server: Server,
     dispatcher: Option<Dispatcher>,
     snapshot: Option<SnapshotRequest>,
+    drain: Arc<Drain>,
 }
 
 impl Application {
@@ -127,6 +130,8 @@ impl Application {
         let doc = def.openapi();
         let openapi_json = web::Data::new(OpenApiJson(doc.to_json()?));
         let route_table = web::Data::new(problem::RouteTable::from_openapi(&doc));
+        let drain = Arc::new(Drain::default());
+        let drain_data = web::Data::new(Arc::clone(&drain));
         let metrics = web::Data::new(Metrics::new(def.name)?);
         let dispatcher = if settings.events.dispatcher {
             let event_metrics = EventMetrics::register(&metrics.registry)?;
@@ -163,6 +168,7 @@ impl Application {
                 .app_data(shared_settings.clone())
                 .app_data(body_limit.clone())
                 .app_data(sink.clone())
+                .app_data(drain_data.clone())
                 .app_data(incarnation.clone())
                 .app_data(problem::query_config())
                 .app_data(problem::path_config())
@@ -179,6 +185,7 @@ impl Application {
                 .service(docs::explorer())
                 .default_service(web::to(problem::fallback))
                 .wrap(from_fn(problem::localize))
+                .wrap(from_fn(drain::track))
                 .wrap(from_fn(metrics::track))
                 .wrap(from_fn(request_id::request_id))
         })
@@ -195,6 +202,7 @@ impl Application {
             server,
             dispatcher,
             snapshot,
+            drain,
         })
     }
 
@@ -208,6 +216,11 @@ impl Application {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Requests in flight, for draining before the server stops.
+    pub fn drain(&self) -> Arc<Drain> {
+        Arc::clone(&self.drain)
     }
 
     pub fn handle(&self) -> ServerHandle {

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod docs;
+pub mod drain;
 pub mod health;
 pub mod metrics;
 pub mod problem;

@@ -105,3 +105,69 @@ async fn a_first_start_without_credentials_generates_owner_only_ones() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn sigterm_lets_a_request_in_flight_finish_and_commit() {
+    let suite = Suite::new();
+    let node = suite.start("staffing").await;
+    let client = reqwest::Client::new();
+    let put = client
+        .put(suite.url("staffing", "/v1/departments/sales"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({"name": "Sales"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201);
+    // A large import takes a while; stop the process while it is being served.
+    let mut csv = String::from("employee_id,name,department_code,hire_date,leave_date\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!("G{i:05},Person {i},sales,2020-01-01,\n"));
+    }
+    // A connection of its own: a request sent on an idle keep-alive connection just as the
+    // server closes it is never received, which is no request in flight (a client retries
+    // it with its Idempotency-Key).
+    let import = reqwest::Client::new()
+        .post(suite.url("staffing", "/v1/employees/import"))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send();
+    let stop_sent = std::sync::Mutex::new(None);
+    let stop = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        *stop_sent.lock().unwrap() = Some(std::time::Instant::now());
+        tokio::task::spawn_blocking(move || node.terminate(Duration::from_secs(40)))
+            .await
+            .unwrap()
+    };
+    let answered = async { (import.await, std::time::Instant::now()) };
+    let ((answer, answered_at), status) = tokio::join!(answered, stop);
+    let stop_sent = stop_sent.lock().unwrap().expect("SIGTERM sent");
+    println!(
+        "import answered {:?} after SIGTERM",
+        answered_at.saturating_duration_since(stop_sent)
+    );
+    assert!(
+        answered_at > stop_sent,
+        "the import was not in flight when SIGTERM came"
+    );
+    let answer = answer.expect("the request in flight is answered");
+    assert_eq!(answer.status(), 200);
+    let report: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(report["created"], 20_000);
+    assert!(status.success(), "clean exit, got {status:?}");
+
+    // What was answered is there after a restart.
+    let _again = suite.start("staffing").await;
+    let page: serde_json::Value = client
+        .get(suite.url("staffing", "/v1/employees?limit=1&department=sales"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["employee_id"], "G00000");
+}
