@@ -115,6 +115,11 @@ pub struct EventSettings {
     pub lease_seconds: i64,
     /// Allow webhook URLs on loopback and private networks (tests, closed networks).
     pub allow_private_webhook_targets: bool,
+    /// Delivered events, webhook attempts and idempotency keys are kept this long.
+    pub retention_hours: i64,
+    /// Received event ids are kept this long to recognise repeats; longer than any
+    /// producer keeps retrying.
+    pub inbox_retention_hours: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,6 +165,8 @@ connect_timeout_ms = 2000
 request_timeout_ms = 10000
 lease_seconds = 30
 allow_private_webhook_targets = false
+retention_hours = 168
+inbox_retention_hours = 720
 [staffing]
 port = 8081
 [training_record]
@@ -266,6 +273,15 @@ impl Settings {
         }
         if !(1..=10000).contains(&self.events.request_timeout_ms) {
             return invalid("events.request_timeout_ms", "must be between 1 and 10000");
+        }
+        if self.events.retention_hours < 1 {
+            return invalid("events.retention_hours", "must be at least 1");
+        }
+        if self.events.inbox_retention_hours < self.events.retention_hours {
+            return invalid(
+                "events.inbox_retention_hours",
+                "must be at least events.retention_hours",
+            );
         }
         if self.events.max_attempts < 1 {
             return invalid("events.max_attempts", "must be at least 1");

@@ -1,6 +1,8 @@
 //! Logging: readable text by default, JSON lines for collectors; every line of a request
 //! carries its request id through the request span.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::settings::{LogFormat, LogSettings};

@@ -13,7 +13,7 @@ use secrecy::ExposeSecret;
 use super::metrics::EventMetrics;
 use super::outbox::{self, Claimed};
 use super::policy::{Decision, Outcome, RetryPolicy, parse_retry_after};
-use super::{incarnation, ssrf, webhooks};
+use super::{incarnation, retention, ssrf, webhooks};
 use crate::clock;
 use crate::db::Db;
 use crate::error::ApiResult;
@@ -21,6 +21,9 @@ use crate::server::SERVICE_NAMES;
 use crate::settings::{EventSettings, Settings};
 
 pub const BATCH_CONTENT_TYPE: &str = "application/cloudevents-batch+json";
+
+/// How often old events, attempts and keys are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
 pub struct Dispatcher {
     db: Db,
@@ -79,7 +82,12 @@ impl Dispatcher {
         let commits = self.db.commits();
         let poll = Duration::from_millis(self.settings.poll_interval_ms);
         let mut gauges_at = Instant::now() - Duration::from_secs(60);
+        let mut pruned_at = Instant::now() - PRUNE_EVERY;
         loop {
+            if pruned_at.elapsed() >= PRUNE_EVERY {
+                self.prune().await;
+                pruned_at = Instant::now();
+            }
             if gauges_at.elapsed() >= Duration::from_secs(1) {
                 if let Ok(rows) = self.db.read(outbox::backlog).await {
                     self.metrics.set_backlog(&rows);
@@ -99,6 +107,20 @@ impl Dispatcher {
                     () = tokio::time::sleep(poll) => {}
                 }
             }
+        }
+    }
+
+    async fn prune(&self) {
+        let settings = self.settings.clone();
+        let now = clock::now().naive_utc();
+        match self
+            .db
+            .write(move |c| retention::prune(c, now, &settings))
+            .await
+        {
+            Ok(p) if p != retention::Pruned::default() => tracing::info!(?p, "pruned old events"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning failed"),
         }
     }
 

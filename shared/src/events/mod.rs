@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod payloads;
 pub mod policy;
+pub mod retention;
 pub mod routing;
 pub mod schema;
 pub mod ssrf;

@@ -220,3 +220,51 @@ async fn an_event_that_fails_to_apply_leaves_no_trace() {
         .unwrap();
     assert_eq!(copied, 0);
 }
+
+#[tokio::test]
+async fn pruning_removes_what_is_settled_and_old_but_never_what_is_owed() {
+    let tdb = TestDatabase::new();
+    let db = db(&tdb).await;
+    publish(
+        &db,
+        vec![employee_event("E1", "done"), employee_event("E2", "owed")],
+    )
+    .await;
+    let claimed = claim(&db, t0(), 1).await;
+    record(&db, &claimed, Decision::Delivered, t0()).await;
+    let sink = EventSink {
+        roster_copy: true,
+        on_event: super::ignore_events,
+    };
+    let received = vec![employee_event("E3", "in")];
+    db.write(move |c| inbox::receive(c, &received, sink))
+        .await
+        .unwrap();
+
+    let settings = Settings::load_from(None, Vec::new()).unwrap().events;
+    let (s1, s2) = (settings.clone(), settings.clone());
+    // The events were written "now" (wall clock); prune as of eight days later.
+    let later = crate::clock::now().naive_utc() + Duration::days(8);
+    let pruned = db
+        .write(move |c| super::retention::prune(c, later, &s1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (pruned.deliveries, pruned.events),
+        (1, 1),
+        "the delivered event goes"
+    );
+    assert_eq!(pruned.inbox, 0, "received ids are kept longer");
+    let pending = db
+        .read(|c| outbox::list(c, outbox::PENDING, None, None, 10))
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1, "what is still owed stays");
+
+    let much_later = crate::clock::now().naive_utc() + Duration::days(31);
+    let pruned = db
+        .write(move |c| super::retention::prune(c, much_later, &s2))
+        .await
+        .unwrap();
+    assert_eq!((pruned.inbox, pruned.events), (1, 0));
+}
