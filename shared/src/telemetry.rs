@@ -12,7 +12,9 @@ pub fn init(settings: &LogSettings) {
     let filter = EnvFilter::try_new(&settings.level).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false);
+        .with_target(false)
+        // Colour codes only for a person at a terminal, not in files or collectors.
+        .with_ansi(std::io::stdout().is_terminal());
     let _ = match settings.format {
         LogFormat::Json => builder
             .json()
