@@ -61,6 +61,28 @@ impl PageQuery {
     }
 }
 
+impl PageQuery {
+    /// Validates the page, loads up to `fetch()` rows after the cursor on the blocking pool,
+    /// and builds the page: the whole of a plain list endpoint but its query.
+    pub async fn load<R, T>(
+        &self,
+        db: &crate::db::Db,
+        query: impl FnOnce(&mut crate::db::DbConnection, &PageRequest) -> ApiResult<Vec<R>>
+        + Send
+        + 'static,
+        key: impl Fn(&R) -> String,
+        map: impl FnMut(R) -> T,
+    ) -> ApiResult<Page<T>>
+    where
+        R: Send + 'static,
+    {
+        let page = self.parse()?;
+        let request = page.clone();
+        let rows = db.read(move |c| query(c, &request)).await?;
+        Ok(Page::from_rows(rows, &page, key, map))
+    }
+}
+
 impl PageRequest {
     /// Rows to fetch: one more than the page, to know whether another page follows.
     pub fn fetch(&self) -> i64 {

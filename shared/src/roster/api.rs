@@ -100,18 +100,24 @@ pub async fn departments(
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
-    let page = page.parse()?;
-    let (after, fetch) = (page.after.clone(), page.fetch());
-    let rows: Vec<RosterDepartment> = db
-        .read(move |c| {
-            let mut q = rd::table.order(rd::code.asc()).limit(fetch).into_boxed();
-            if let Some(a) = after {
-                q = q.filter(rd::code.gt(a));
-            }
-            Ok(q.load(c)?)
-        })
+    let out = page
+        .load(
+            &db,
+            |c, p| {
+                let mut q = rd::table
+                    .order(rd::code.asc())
+                    .limit(p.fetch())
+                    .into_boxed();
+                if let Some(a) = &p.after {
+                    q = q.filter(rd::code.gt(a.clone()));
+                }
+                Ok(q.load::<RosterDepartment>(c)?)
+            },
+            |r| r.code.clone(),
+            |r| r,
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, &page, |r| r.code.clone(), |r| r)))
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// Employees as copied from staffing, with status and last working day.
@@ -124,29 +130,28 @@ pub async fn employees(
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
-    let page = page.parse()?;
-    let (after, fetch, dept) = (page.after.clone(), page.fetch(), query.department.clone());
-    let rows: Vec<RosterEmployee> = db
-        .read(move |c| {
-            let mut q = re::table
-                .order(re::employee_id.asc())
-                .limit(fetch)
-                .into_boxed();
-            if let Some(a) = after {
-                q = q.filter(re::employee_id.gt(a));
-            }
-            if let Some(d) = dept {
-                q = q.filter(re::department_code.eq(d));
-            }
-            Ok(q.load(c)?)
-        })
+    let dept = query.into_inner().department;
+    let out = page
+        .load(
+            &db,
+            move |c, p| {
+                let mut q = re::table
+                    .order(re::employee_id.asc())
+                    .limit(p.fetch())
+                    .into_boxed();
+                if let Some(a) = &p.after {
+                    q = q.filter(re::employee_id.gt(a.clone()));
+                }
+                if let Some(d) = dept {
+                    q = q.filter(re::department_code.eq(d));
+                }
+                Ok(q.load::<RosterEmployee>(c)?)
+            },
+            |r| r.employee_id.clone(),
+            |r| r,
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
-        &page,
-        |r| r.employee_id.clone(),
-        |r| r,
-    )))
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// Projects as copied from staffing.
@@ -158,26 +163,24 @@ pub async fn projects(
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
-    let page = page.parse()?;
-    let (after, fetch) = (page.after.clone(), page.fetch());
-    let rows: Vec<RosterProject> = db
-        .read(move |c| {
-            let mut q = rp::table
-                .order(rp::project_id.asc())
-                .limit(fetch)
-                .into_boxed();
-            if let Some(a) = after {
-                q = q.filter(rp::project_id.gt(a));
-            }
-            Ok(q.load(c)?)
-        })
+    let out = page
+        .load(
+            &db,
+            |c, p| {
+                let mut q = rp::table
+                    .order(rp::project_id.asc())
+                    .limit(p.fetch())
+                    .into_boxed();
+                if let Some(a) = &p.after {
+                    q = q.filter(rp::project_id.gt(a.clone()));
+                }
+                Ok(q.load::<RosterProject>(c)?)
+            },
+            |r| r.project_id.clone(),
+            |r| r,
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
-        &page,
-        |r| r.project_id.clone(),
-        |r| r,
-    )))
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// A project's team as copied from staffing.
@@ -194,27 +197,26 @@ pub async fn members(
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
-    let page = page.parse()?;
-    let (after, fetch, project) = (page.after.clone(), page.fetch(), project.into_inner());
-    let rows: Vec<RosterMember> = db
-        .read(move |c| {
-            let mut q = rt::table
-                .filter(rt::project_id.eq(project))
-                .order(rt::employee_id.asc())
-                .limit(fetch)
-                .into_boxed();
-            if let Some(a) = after {
-                q = q.filter(rt::employee_id.gt(a));
-            }
-            Ok(q.load(c)?)
-        })
+    let project = project.into_inner();
+    let out = page
+        .load(
+            &db,
+            move |c, p| {
+                let mut q = rt::table
+                    .filter(rt::project_id.eq(project))
+                    .order(rt::employee_id.asc())
+                    .limit(p.fetch())
+                    .into_boxed();
+                if let Some(a) = &p.after {
+                    q = q.filter(rt::employee_id.gt(a.clone()));
+                }
+                Ok(q.load::<RosterMember>(c)?)
+            },
+            |r| r.employee_id.clone(),
+            |r| r,
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
-        &page,
-        |r| r.employee_id.clone(),
-        |r| r,
-    )))
+    Ok(HttpResponse::Ok().json(out))
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
