@@ -11,7 +11,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
@@ -20,6 +19,7 @@ use continuity_shared::events::schema::{inbox_events, outbox_events};
 use continuity_shared::server::{Application, SERVICE_NAMES, ServiceDef};
 use continuity_shared::settings::Settings;
 use continuity_shared::testing::TestDatabase;
+use continuity_tests::free_port;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
@@ -66,14 +66,6 @@ fn main() -> anyhow::Result<()> {
         }
         Ok(())
     })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn run(

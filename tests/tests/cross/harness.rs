@@ -2,7 +2,6 @@
 //! database, on free loopback ports; started, killed and restarted like real deployments.
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -18,14 +17,7 @@ pub const SERVICES: [&str; 4] = [
 pub const ADMIN_TOKEN: &str = "cross-admin-token";
 pub const SERVICE_TOKEN: &str = "cross-service-token";
 
-/// A port nobody listens on now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use continuity_tests::free_port;
 
 fn section(service: &str) -> String {
     service.replace('-', "_").to_uppercase()
