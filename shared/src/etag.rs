@@ -3,10 +3,27 @@
 use std::future::{Ready, ready};
 
 use actix_web::http::header::{self, EntityTag, Header};
-use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload};
 
 use crate::error::{ApiError, ApiResult};
 use crate::text;
+
+/// A versioned resource as an answer: its `ETag`, and its `Location` when just created.
+pub fn respond(
+    version: i64,
+    created_location: Option<String>,
+    body: &impl serde::Serialize,
+) -> HttpResponse {
+    let mut res = match created_location {
+        Some(location) => {
+            let mut r = HttpResponse::Created();
+            r.insert_header((header::LOCATION, location));
+            r
+        }
+        None => HttpResponse::Ok(),
+    };
+    res.insert_header(header::ETag(etag(version))).json(body)
+}
 
 /// The strong entity tag of version `version` of a resource.
 pub fn etag(version: i64) -> EntityTag {
@@ -35,10 +52,6 @@ impl IfMatch {
         } else {
             Err(ApiError::precondition_failed())
         }
-    }
-
-    pub fn is_present(&self) -> bool {
-        self.0.is_some()
     }
 }
 

@@ -54,20 +54,12 @@ impl ServiceDef {
         let (_, doc) = App::new()
             .into_utoipa_app()
             .openapi(docs::base_document(self.title, self.description))
-            .configure(|cfg| self.common_routes(cfg))
+            .configure(|cfg| common_routes(self.roster_copy, cfg))
             .configure(self.routes)
             .split_for_parts();
         let mut doc = doc;
         events::payloads::document(&mut doc);
         doc
-    }
-
-    fn common_routes(&self, cfg: &mut ServiceConfig) {
-        operations_routes(cfg);
-        events::api::routes(cfg);
-        if self.roster_copy {
-            roster::api::routes(cfg);
-        }
     }
 
     fn migration_sets(&self) -> Vec<Migrations> {
@@ -77,6 +69,16 @@ impl ServiceDef {
         }
         sets.push(self.migrations);
         sets
+    }
+}
+
+/// What every service serves besides its own routes; the document and the server both
+/// register through here, so they cannot differ.
+fn common_routes(roster_copy: bool, cfg: &mut ServiceConfig) {
+    operations_routes(cfg);
+    events::api::routes(cfg);
+    if roster_copy {
+        roster::api::routes(cfg);
     }
 }
 
@@ -173,13 +175,7 @@ impl Application {
                 .app_data(problem::query_config())
                 .app_data(problem::path_config())
                 .into_utoipa_app()
-                .configure(operations_routes)
-                .configure(events::api::routes)
-                .configure(|cfg| {
-                    if roster_copy {
-                        roster::api::routes(cfg);
-                    }
-                })
+                .configure(|cfg| common_routes(roster_copy, cfg))
                 .configure(routes)
                 .into_app()
                 .service(docs::explorer())

@@ -105,7 +105,6 @@ pub struct TestApp {
     pub settings: Settings,
     pub client: reqwest::Client,
     pub db: crate::db::Db,
-    handle: actix_web::dev::ServerHandle,
     _database: TestDatabase,
 }
 
@@ -164,7 +163,6 @@ impl TestApp {
         settings.service_mut(def.name).expect("known service").port = app.port();
         let port = app.port();
         let db = app.db().clone();
-        let handle = app.handle();
         tokio::spawn(app.run());
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
@@ -175,7 +173,6 @@ impl TestApp {
                 .build()
                 .expect("HTTP client"),
             db,
-            handle,
             _database: database,
         }
     }
@@ -194,10 +191,6 @@ impl TestApp {
         self.client
             .request(method, self.url(path))
             .bearer_auth(token_for(role))
-    }
-
-    pub async fn stop(&self) {
-        self.handle.stop(true).await;
     }
 }
 

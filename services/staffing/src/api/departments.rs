@@ -1,11 +1,10 @@
 //! `/v1/departments`
 
-use actix_web::http::header::{ETag, LOCATION};
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use continuity_shared::auth::{Caller, Role};
 use continuity_shared::db::Db;
-use continuity_shared::etag::{IfMatch, etag};
+use continuity_shared::etag::{self, IfMatch};
 use continuity_shared::http::Json;
 use continuity_shared::http::docs::Problem;
 use continuity_shared::ids::DepartmentCode;
@@ -84,17 +83,12 @@ pub async fn put_department(
     let dept = Department::new(code, &req.name, req.key, req.min_project_members)
         .map_err(ApiError::validation)?;
     let (row, outcome) = departments::put(&db, dept, if_match).await?;
-    let mut res = match outcome {
-        Put::Created => {
-            let mut r = HttpResponse::Created();
-            r.insert_header((LOCATION, format!("/v1/departments/{}", row.code)));
-            r
-        }
-        Put::Updated | Put::Unchanged => HttpResponse::Ok(),
-    };
-    Ok(res
-        .insert_header(ETag(etag(row.version)))
-        .json(DepartmentResponse::from(&row)))
+    let location = (outcome == Put::Created).then(|| format!("/v1/departments/{}", row.code));
+    Ok(etag::respond(
+        row.version,
+        location,
+        &DepartmentResponse::from(&row),
+    ))
 }
 
 /// One department.
@@ -114,9 +108,11 @@ pub async fn get_department(
 ) -> ApiResult<HttpResponse> {
     caller.require(&[READERS, &[Role::Member]].concat())?;
     let row = departments::get(&db, parse_code(&code)?).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(ETag(etag(row.version)))
-        .json(DepartmentResponse::from(&row)))
+    Ok(etag::respond(
+        row.version,
+        None,
+        &DepartmentResponse::from(&row),
+    ))
 }
 
 /// All departments, by code.

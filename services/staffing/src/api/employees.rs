@@ -1,11 +1,10 @@
 //! `/v1/employees`
 
-use actix_web::http::header::{ETag, LOCATION};
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use continuity_shared::auth::Caller;
 use continuity_shared::db::Db;
-use continuity_shared::etag::{IfMatch, etag};
+use continuity_shared::etag::{self, IfMatch};
 use continuity_shared::http::Json;
 use continuity_shared::http::docs::Problem;
 use continuity_shared::ids::{DepartmentCode, EmployeeId};
@@ -128,17 +127,12 @@ pub async fn put_employee(
     )
     .map_err(ApiError::validation)?;
     let (row, outcome) = employees::put(&db, employee, if_match).await?;
-    let mut res = match outcome {
-        Put::Created => {
-            let mut r = HttpResponse::Created();
-            r.insert_header((LOCATION, format!("/v1/employees/{}", row.employee_id)));
-            r
-        }
-        Put::Updated | Put::Unchanged => HttpResponse::Ok(),
-    };
-    Ok(res
-        .insert_header(ETag(etag(row.version)))
-        .json(EmployeeResponse::from(&row)))
+    let location = (outcome == Put::Created).then(|| format!("/v1/employees/{}", row.employee_id));
+    Ok(etag::respond(
+        row.version,
+        location,
+        &EmployeeResponse::from(&row),
+    ))
 }
 
 /// One employee; a `member` token may read only its own person.
@@ -159,9 +153,11 @@ pub async fn get_employee(
     let id = parse_id(&id)?;
     caller.require_self_or(&id, READERS)?;
     let row = employees::get(&db, id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(ETag(etag(row.version)))
-        .json(EmployeeResponse::from(&row)))
+    Ok(etag::respond(
+        row.version,
+        None,
+        &EmployeeResponse::from(&row),
+    ))
 }
 
 /// Employees by id, optionally of one department or status.
