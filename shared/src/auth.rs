@@ -9,28 +9,13 @@ use std::future::{Ready, ready};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
-use crate::ids::EmployeeId;
 use crate::settings::Settings;
 use crate::text;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Manager,
-    Documenter,
-    Trainer,
-    /// Bound to one employee: reads and acts only as that person.
-    Member,
-    /// The CRM: reads everything, writes on behalf of employees.
-    Integration,
-    /// Calls between the suite's own services.
-    Service,
-}
+use continuity_contract::EmployeeId;
+pub use continuity_contract::Role;
 
 /// Who holds a token.
 #[derive(Debug, Clone)]
@@ -79,10 +64,7 @@ impl TokenStore {
                 Principal {
                     name: spec.name.clone(),
                     roles: spec.roles.clone(),
-                    employee_id: spec
-                        .employee_id
-                        .as_deref()
-                        .and_then(|e| EmployeeId::parse(e).ok()),
+                    employee_id: spec.employee_id.clone(),
                 },
             );
         }

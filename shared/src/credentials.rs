@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::settings::Settings;
@@ -59,17 +59,7 @@ pub fn ensure(settings: &mut Settings) -> anyhow::Result<CredentialsOutcome> {
 }
 
 /// The key bytes of a `whsec_` + base64 secret.
-pub fn decode_webhook_secret(secret: &SecretString) -> Result<Vec<u8>, String> {
-    let raw = secret.expose_secret();
-    let b64 = raw.strip_prefix("whsec_").ok_or("must start with whsec_")?;
-    let key = STANDARD
-        .decode(b64)
-        .map_err(|_| "must be whsec_ followed by base64")?;
-    if key.len() < 16 {
-        return Err("must hold at least 16 bytes of key".into());
-    }
-    Ok(key)
-}
+pub use crate::settings::secrets::decode_webhook_secret;
 
 /// A fresh bearer token: a readable prefix and 32 random bytes.
 pub fn random_token(prefix: &str) -> String {
@@ -99,11 +89,12 @@ fn write_owner_only(path: &Path, text: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     fn settings_in(dir: &Path, env: &[(&str, &str)]) -> Settings {
         let mut vars = vec![("CONTINUITY_DATA_DIR".to_string(), dir.display().to_string())];
         vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        Settings::load_from(None, vars).unwrap()
+        Settings::load_from("", None, vars).unwrap()
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! One error type for every service, rendered once as RFC 9457 `application/problem+json`.
 //!
 //! Each kind has a stable machine-readable `code`; titles and details follow the caller's
-//! language. 5xx answers never carry internal text: the cause is logged once, here.
+//! language. 5xx answers never carry internal text: the cause travels with the error as
+//! its source and is logged once, with its chain, where the answer is rendered
+//! ([`crate::http::problem::localize`]) or where a background task gives up on it.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
@@ -111,12 +113,16 @@ impl FieldError {
     }
 }
 
+/// What caused an error, kept for the log and never shown to the caller.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 #[derive(Debug)]
 pub struct ApiError {
     kind: ErrorKind,
     detail: Text,
     errors: Vec<FieldError>,
     allow: Option<String>,
+    source: Option<Cause>,
 }
 
 #[derive(Serialize)]
@@ -144,7 +150,31 @@ impl ApiError {
             detail,
             errors: Vec::new(),
             allow: None,
+            source: None,
         }
+    }
+
+    /// Keeps `cause` for the log.
+    pub fn with_source(mut self, cause: impl Into<Cause>) -> Self {
+        self.source = Some(cause.into());
+        self
+    }
+
+    /// The error and its causes, outermost first, for a log line.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut next: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(self);
+        while let Some(e) = next {
+            out.push_str(": ");
+            out.push_str(&e.to_string());
+            next = e.source();
+        }
+        out
+    }
+
+    /// Whether the error is ours rather than the caller's (5xx), so worth a log line.
+    pub fn is_server_error(&self) -> bool {
+        self.kind.status().is_server_error()
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -216,9 +246,9 @@ impl ApiError {
         Self::new(ErrorKind::Unavailable, detail)
     }
 
-    /// An unexpected failure: logged here with its cause, answered without it.
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
+    /// An unexpected failure: answered without its cause, which is logged once where the
+    /// answer is rendered.
+    pub fn internal(cause: impl Into<Cause>) -> Self {
         Self::new(
             ErrorKind::Internal,
             text!(
@@ -226,6 +256,7 @@ impl ApiError {
                 "服务内部出错；可凭请求 ID 在日志中查找。"
             ),
         )
+        .with_source(cause)
     }
 
     /// The problem document in one language.
@@ -272,7 +303,13 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-impl std::error::Error for ApiError {}
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {

@@ -104,7 +104,7 @@ where
                         idempotency_keys::response_body.eq(body),
                     ))
                     .execute(conn)?;
-                Ok(())
+                Ok::<_, ApiError>(())
             })
             .await?;
             Ok(respond(created))
@@ -113,7 +113,7 @@ where
             // A refused request did nothing: free the key so a corrected retry may use it.
             db.write(move |conn| {
                 diesel::delete(idempotency_keys::table.find((&scope, &key))).execute(conn)?;
-                Ok(())
+                Ok::<_, ApiError>(())
             })
             .await?;
             Err(err)

@@ -1,17 +1,21 @@
-//! Process entry point shared by every binary: one service alone, or all four together
-//! (the embedded default). Loads settings, sets up logging and credentials, starts the
-//! services and stops them cleanly on SIGINT or SIGTERM.
+//! Process entry point shared by every binary: one service alone, or several together
+//! (the embedded default runs the whole suite in one process). Loads settings, sets up
+//! logging and credentials, starts the services and stops them cleanly on SIGINT or
+//! SIGTERM. The services a process runs are each other's peers by default, on their
+//! default ports; services run elsewhere are named in the configuration.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::server::{Application, ServiceDef};
+use crate::server::Application;
+use crate::service::ServiceDef;
 use crate::settings::Settings;
 use crate::{credentials, telemetry};
 
 /// Runs `services` until a shutdown signal; the exit code says whether start-up worked.
 pub fn main(services: &[&ServiceDef]) -> ExitCode {
-    let mut settings = match Settings::load() {
+    let defaults: String = services.iter().map(|d| d.default_section()).collect();
+    let mut settings = match Settings::load(&defaults) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("continuity: {e}");
@@ -51,7 +55,7 @@ async fn run(
     let mut apps = Vec::with_capacity(services.len());
     for def in services {
         let app = Application::build(def, &settings).await?;
-        let url = settings.database_url(def.name)?;
+        let url = settings.database_url(app.name())?;
         tracing::info!(service = def.name, port = app.port(), database = %url.redacted(), "service ready");
         apps.push(app);
     }
@@ -59,7 +63,7 @@ async fn run(
     for app in &apps {
         println!(
             "{:<16} http://{host}:{}  (docs: http://{host}:{}/docs/)",
-            app.name(),
+            app.name().as_str(),
             app.port(),
             app.port()
         );

@@ -64,22 +64,23 @@ impl PageQuery {
 impl PageQuery {
     /// Validates the page, loads up to `fetch()` rows after the cursor on the blocking pool,
     /// and builds the page: the whole of a plain list endpoint but its query.
-    pub async fn load<R, T>(
+    pub async fn load<R, T, E>(
         &self,
         db: &crate::db::Db,
         query: impl FnOnce(&mut crate::db::DbConnection, &PageRequest) -> ApiResult<Vec<R>>
         + Send
         + 'static,
         key: impl Fn(&R) -> String,
-        map: impl FnMut(R) -> T,
+        map: impl FnMut(R) -> Result<T, E>,
     ) -> ApiResult<Page<T>>
     where
         R: Send + 'static,
+        E: Into<crate::ApiError>,
     {
         let page = self.parse()?;
         let request = page.clone();
         let rows = db.read(move |c| query(c, &request)).await?;
-        Ok(Page::from_rows(rows, &page, key, map))
+        Page::try_from_rows(rows, &page, key, map).map_err(Into::into)
     }
 }
 
@@ -117,6 +118,22 @@ impl<T> Page<T> {
             items: rows.into_iter().map(map).collect(),
             next_cursor,
         }
+    }
+}
+
+impl<T> Page<T> {
+    /// Like [`Page::from_rows`], for rows that may fail to become values (a corrupt row).
+    pub fn try_from_rows<R, E>(
+        rows: Vec<R>,
+        req: &PageRequest,
+        key: impl Fn(&R) -> String,
+        map: impl FnMut(R) -> Result<T, E>,
+    ) -> Result<Self, E> {
+        let page = Page::from_rows(rows, req, key, map);
+        Ok(Page {
+            items: page.items.into_iter().collect::<Result<_, E>>()?,
+            next_cursor: page.next_cursor,
+        })
     }
 }
 

@@ -10,7 +10,9 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
 use crate::auth::{Role, digest};
-use crate::server::{Application, ServiceDef};
+use crate::clock::Clock;
+use crate::server::Application;
+use crate::service::ServiceDef;
 use crate::settings::{Settings, TokenSpec};
 
 /// The variable that switches database-touching tests to PostgreSQL.
@@ -103,6 +105,8 @@ pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub settings: Settings,
+    /// The service's clock: tests move time with it.
+    pub clock: Clock,
     pub client: reqwest::Client,
     pub db: crate::db::Db,
     _database: TestDatabase,
@@ -122,7 +126,23 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], with extra `CONTINUITY_*` variables.
     pub async fn spawn_with(def: &ServiceDef, env: &[(&str, &str)]) -> TestApp {
-        let database = TestDatabase::new();
+        let clock = Clock::system(crate::clock::DEFAULT_TIME_ZONE);
+        Self::spawn_with_clock(def, env, clock).await
+    }
+
+    /// Like [`TestApp::spawn_with`], on a clock the test holds (and may move).
+    pub async fn spawn_with_clock(def: &ServiceDef, env: &[(&str, &str)], clock: Clock) -> TestApp {
+        Self::spawn_on(def, env, clock, TestDatabase::new()).await
+    }
+
+    /// Like [`TestApp::spawn_with_clock`], on a database the test made (to share it between
+    /// two replicas, or to restart a service on its data).
+    pub async fn spawn_on(
+        def: &ServiceDef,
+        env: &[(&str, &str)],
+        clock: Clock,
+        database: TestDatabase,
+    ) -> TestApp {
         let section = def.name.replace('-', "_").to_uppercase();
         let mut vars: Vec<(String, String)> = vec![
             (
@@ -142,25 +162,15 @@ impl TestApp {
                 "normal".into(),
             ),
         ];
-        // Peers that are never there: deliveries fail fast instead of reaching whatever
-        // happens to listen on the default ports of this machine.
-        for other in crate::server::SERVICE_NAMES
-            .iter()
-            .filter(|n| **n != def.name)
-        {
-            let other = other.replace('-', "_").to_uppercase();
-            vars.push((
-                format!("CONTINUITY_{other}__BASE_URL"),
-                "http://127.0.0.1:9".into(),
-            ));
-        }
         vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let mut settings = Settings::load_from(None, vars).expect("test settings");
+        let mut settings =
+            Settings::load_from(&def.default_section(), None, vars).expect("test settings");
         settings.tokens.extend(test_tokens());
-        let app = Application::build(def, &settings)
+        let app = Application::build_with_clock(def, &settings, clock.clone())
             .await
             .expect("service starts");
-        settings.service_mut(def.name).expect("known service").port = app.port();
+        let name = app.name().clone();
+        settings.set_port(&name, app.port());
         let port = app.port();
         let db = app.db().clone();
         tokio::spawn(app.run());
@@ -168,6 +178,7 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             port,
             settings,
+            clock,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -199,7 +210,7 @@ fn test_tokens() -> Vec<TokenSpec> {
     let spec = |token: &str, roles: Vec<Role>, employee_id: Option<&str>| TokenSpec {
         sha256: hex::encode(digest(token)),
         roles,
-        employee_id: employee_id.map(str::to_owned),
+        employee_id: employee_id.and_then(|e| continuity_contract::EmployeeId::parse(e).ok()),
         name: token.to_owned(),
     };
     let mut specs: Vec<TokenSpec> = [

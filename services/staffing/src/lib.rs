@@ -5,16 +5,9 @@
 pub mod api;
 pub mod db;
 pub mod domain;
+pub mod events;
 pub mod service;
+pub mod settings;
+pub mod startup;
 
-use continuity_shared::server::ServiceDef;
-
-pub static SERVICE: ServiceDef = ServiceDef {
-    name: "staffing",
-    title: "Continuity staffing",
-    description: "Roster, departments, project teams, coverage, HR webhook and handovers.",
-    migrations: continuity_shared::migrations!(),
-    routes: api::routes,
-    roster_copy: false,
-    on_event: continuity_shared::events::ignore_events,
-};
+pub use startup::SERVICE;

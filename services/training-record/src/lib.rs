@@ -1,15 +1,8 @@
 //! Training sessions, their recordings, attendance, viewing progress and each person's catch-up plan.
 
 pub mod api;
+pub mod events;
+pub mod settings;
+pub mod startup;
 
-use continuity_shared::server::ServiceDef;
-
-pub static SERVICE: ServiceDef = ServiceDef {
-    name: "training-record",
-    title: "Continuity training-record",
-    description: "Training sessions, their recordings, attendance, viewing progress and each person's catch-up plan.",
-    migrations: continuity_shared::migrations!(),
-    routes: api::routes,
-    roster_copy: true,
-    on_event: continuity_shared::events::ignore_events,
-};
+pub use startup::SERVICE;

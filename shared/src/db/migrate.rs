@@ -15,20 +15,6 @@ pub struct Migrations {
 /// The tables of the common crate itself: idempotency keys, outbox, inbox, webhooks.
 pub const COMMON: Migrations = crate::migrations!();
 
-/// The copy of staffing's roster, for the services that keep one.
-pub const ROSTER_COPY: Migrations = Migrations {
-    sqlite: || {
-        const SET: EmbeddedMigrations =
-            diesel_migrations::embed_migrations!("roster-migrations/sqlite");
-        SET
-    },
-    postgres: || {
-        const SET: EmbeddedMigrations =
-            diesel_migrations::embed_migrations!("roster-migrations/postgres");
-        SET
-    },
-};
-
 /// The calling crate's `migrations/sqlite` and `migrations/postgres`, embedded.
 #[macro_export]
 macro_rules! migrations {

@@ -7,8 +7,9 @@ mod errors;
 mod migrate;
 mod pool;
 
-pub use connection::{DatabaseUrl, DbConnection};
-pub use migrate::{COMMON, Migrations, ROSTER_COPY, run_migrations};
+pub use connection::DbConnection;
+pub use errors::{CorruptRow, DbError, DbResult};
+pub use migrate::{COMMON, Migrations, run_migrations};
 pub use pool::Db;
 
 /// Runs the same diesel code on whichever backend `conn` is, for statements the

@@ -9,15 +9,14 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 
-use super::connection::{DatabaseUrl, DbConnection, SqliteOptions};
+use super::connection::{DatabaseUrlExt, DbConnection, SqliteOptions};
+use super::errors::DbError;
 use super::migrate::{Migrations, migrations_complete, run_migrations};
-use crate::error::{ApiError, ApiResult};
-use crate::settings::DatabaseSettings;
+use crate::settings::{DatabaseSettings, DatabaseUrl};
 
 struct Manager {
     url: DatabaseUrl,
@@ -110,29 +109,31 @@ impl Db {
     }
 
     /// Runs `f` with a reading connection on the blocking pool.
-    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
         let pool = self.read.clone();
-        blocking(move || f(&mut *pool.get()?)).await
+        blocking(move || f(&mut *pool.get().map_err(DbError::from)?)).await
     }
 
     /// Runs `f` in one transaction on the writing connection, on the blocking pool:
     /// all of it is committed, or none.
-    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
         let pool = self.write.clone();
         let result = blocking(move || {
-            let mut pooled: PooledConnection<Manager> = pool.get()?;
+            let mut pooled: PooledConnection<Manager> = pool.get().map_err(DbError::from)?;
             let conn: &mut DbConnection = &mut pooled;
             match conn {
                 DbConnection::Sqlite(_) => sqlite_immediate(conn, f),
-                DbConnection::Pg(_) => conn.transaction(f),
+                DbConnection::Pg(_) => pg_transaction(conn, f),
             }
         })
         .await;
@@ -153,9 +154,9 @@ impl Db {
         let pool = self.read.clone();
         let migrations = self.migrations.clone();
         blocking(move || {
-            let mut conn = pool.get()?;
-            conn.batch_execute("SELECT 1")?;
-            Ok(migrations_complete(&mut conn, &migrations))
+            let mut conn = pool.get().map_err(DbError::from)?;
+            conn.batch_execute("SELECT 1").map_err(DbError::from)?;
+            Ok::<_, DbError>(migrations_complete(&mut conn, &migrations))
         })
         .await
         .unwrap_or(false)
@@ -165,12 +166,14 @@ impl Db {
 /// A SQLite write transaction that takes the write lock at `BEGIN` (waiting up to the busy
 /// timeout), so that two processes on one file queue instead of failing when a deferred
 /// transaction tries to upgrade its read snapshot.
-fn sqlite_immediate<T, F>(conn: &mut DbConnection, f: F) -> ApiResult<T>
+fn sqlite_immediate<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> ApiResult<T>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
 {
     if let DbConnection::Sqlite(c) = &mut *conn {
-        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            .map_err(DbError::from)?;
     }
     let result = f(conn);
     if let DbConnection::Sqlite(c) = conn {
@@ -178,21 +181,50 @@ where
             Ok(_) => {
                 if let Err(e) = AnsiTransactionManager::commit_transaction(c) {
                     let _ = AnsiTransactionManager::rollback_transaction(c);
-                    return Err(e.into());
+                    return Err(DbError::from(e).into());
                 }
             }
-            Err(_) => AnsiTransactionManager::rollback_transaction(c)?,
+            Err(_) => AnsiTransactionManager::rollback_transaction(c).map_err(DbError::from)?,
         }
     }
     result
 }
 
-async fn blocking<T, F>(f: F) -> ApiResult<T>
+/// A PostgreSQL transaction whose closure may fail with any error that a database error
+/// converts into (diesel's own `transaction` wants `E: From<diesel::Error>`).
+fn pg_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
-    F: FnOnce() -> ApiResult<T> + Send + 'static,
-    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
 {
-    tokio::task::spawn_blocking(f)
+    if let DbConnection::Pg(c) = &mut *conn {
+        AnsiTransactionManager::begin_transaction(c).map_err(DbError::from)?;
+    }
+    let result = f(conn);
+    if let DbConnection::Pg(c) = conn {
+        match &result {
+            Ok(_) => {
+                if let Err(e) = AnsiTransactionManager::commit_transaction(c) {
+                    let _ = AnsiTransactionManager::rollback_transaction(c);
+                    return Err(DbError::from(e).into());
+                }
+            }
+            Err(_) => AnsiTransactionManager::rollback_transaction(c).map_err(DbError::from)?,
+        }
+    }
+    result
+}
+
+/// Runs `f` on the blocking pool inside the caller's tracing span, so that what it logs
+/// carries the request id.
+async fn blocking<T, E, F>(f: F) -> Result<T, E>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
         .await
-        .map_err(|e| ApiError::internal(format!("database task failed: {e}")))?
+        .map_err(|e| E::from(DbError::Task(e)))?
 }

@@ -10,14 +10,16 @@ use futures_util::future::join_all;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use secrecy::ExposeSecret;
 
+use continuity_contract::{EventType, ServiceName};
+
+use super::api::Declaration;
 use super::metrics::EventMetrics;
 use super::outbox::{self, Claimed};
 use super::policy::{Decision, Outcome, RetryPolicy, parse_retry_after};
-use super::{incarnation, retention, ssrf, webhooks};
-use crate::clock;
+use super::{incarnation, peers, retention, ssrf, webhooks};
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::ApiResult;
-use crate::server::SERVICE_NAMES;
 use crate::settings::{EventSettings, Settings};
 
 pub const BATCH_CONTENT_TYPE: &str = "application/cloudevents-batch+json";
@@ -25,8 +27,9 @@ pub const BATCH_CONTENT_TYPE: &str = "application/cloudevents-batch+json";
 /// How often old events, attempts and keys are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
-pub struct Dispatcher {
+pub(crate) struct Dispatcher {
     db: Db,
+    clock: Clock,
     settings: EventSettings,
     policy: RetryPolicy,
     peers: HashMap<String, String>,
@@ -40,15 +43,16 @@ pub struct Dispatcher {
 
 impl Dispatcher {
     pub fn new(
-        source: &str,
+        source: &ServiceName,
         db: Db,
+        clock: Clock,
         settings: &Settings,
         metrics: EventMetrics,
     ) -> anyhow::Result<Self> {
-        let peers = SERVICE_NAMES
-            .iter()
-            .filter(|n| **n != source)
-            .filter_map(|n| Some((n.to_string(), settings.base_url(n)?)))
+        let peers = settings
+            .peers(source)
+            .into_iter()
+            .map(|(name, url)| (name.to_string(), url))
             .collect();
         let ev = settings.events.clone();
         let timeouts = |b: reqwest::ClientBuilder| {
@@ -59,6 +63,7 @@ impl Dispatcher {
         };
         Ok(Self {
             db,
+            clock,
             policy: RetryPolicy::from(&ev),
             peers,
             service_token: settings
@@ -83,7 +88,13 @@ impl Dispatcher {
         let poll = Duration::from_millis(self.settings.poll_interval_ms);
         let mut gauges_at = Instant::now() - Duration::from_secs(60);
         let mut pruned_at = Instant::now() - PRUNE_EVERY;
+        let refresh = Duration::from_secs(self.settings.subscriptions_refresh_seconds);
+        let mut declarations_at = Instant::now() - refresh;
         loop {
+            if declarations_at.elapsed() >= refresh {
+                self.refresh_declarations().await;
+                declarations_at = Instant::now();
+            }
             if pruned_at.elapsed() >= PRUNE_EVERY {
                 self.prune().await;
                 pruned_at = Instant::now();
@@ -97,7 +108,7 @@ impl Dispatcher {
             let worked = match self.round().await {
                 Ok(w) => w,
                 Err(e) => {
-                    tracing::warn!(error = %e, "outbox round failed");
+                    tracing::warn!(error = %e.chain(), "outbox round failed");
                     false
                 }
             };
@@ -110,9 +121,63 @@ impl Dispatcher {
         }
     }
 
+    /// Reads each peer's declaration of the types it takes and stores what changed. A
+    /// peer that does not answer keeps its last declaration (or none: every event).
+    async fn refresh_declarations(&self) {
+        for (peer, base) in &self.peers {
+            let Ok(name) = ServiceName::parse(peer) else {
+                continue;
+            };
+            let res = self
+                .peer_client
+                .get(format!("{base}/v1/events/subscriptions"))
+                .header(AUTHORIZATION, format!("Bearer {}", self.service_token))
+                .send()
+                .await;
+            let declared: Declaration = match res {
+                Ok(r) if r.status().is_success() => match read_json(r).await {
+                    Some(d) => d,
+                    None => {
+                        tracing::warn!(peer, "a peer's declaration of event types does not parse");
+                        continue;
+                    }
+                },
+                Ok(r) => {
+                    tracing::debug!(
+                        peer,
+                        status = r.status().as_u16(),
+                        "no declaration from peer"
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    tracing::debug!(peer, error = %e, "peer not reachable for its declaration");
+                    continue;
+                }
+            };
+            if declared.service != name {
+                tracing::warn!(peer, answered = %declared.service, "a peer answered under another name");
+                continue;
+            }
+            let types: Vec<EventType> = declared.event_types;
+            let now = self.clock.now().naive_utc();
+            match self
+                .db
+                .write(move |c| peers::record_declaration(c, &name, &types, now))
+                .await
+            {
+                Ok(true) => tracing::info!(peer, "peer declared the event types it takes"),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %crate::ApiError::from(e).chain(), "could not store a declaration")
+                }
+            }
+        }
+    }
+
     async fn prune(&self) {
         let settings = self.settings.clone();
-        let now = clock::now().naive_utc();
+        let now = self.clock.now().naive_utc();
         match self
             .db
             .write(move |c| retention::prune(c, now, &settings))
@@ -120,13 +185,13 @@ impl Dispatcher {
         {
             Ok(p) if p != retention::Pruned::default() => tracing::info!(?p, "pruned old events"),
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "pruning failed"),
+            Err(e) => tracing::warn!(error = %e.chain(), "pruning failed"),
         }
     }
 
     /// One pass over every subscriber with deliveries due; false when there were none.
     pub async fn round(&self) -> ApiResult<bool> {
-        let now = clock::now().naive_utc();
+        let now = self.clock.now().naive_utc();
         let subscribers = self
             .db
             .read(move |c| outbox::due_subscribers(c, now))
@@ -142,7 +207,7 @@ impl Dispatcher {
     }
 
     async fn deliver(&self, subscriber: String) -> ApiResult<()> {
-        let now = clock::now().naive_utc();
+        let now = self.clock.now().naive_utc();
         let lease_until = now + chrono::Duration::seconds(self.settings.lease_seconds);
         let hook = subscriber.strip_prefix("webhook:").map(str::to_owned);
         let limit = if hook.is_some() {
@@ -174,7 +239,7 @@ impl Dispatcher {
         claimed: &[Claimed],
         outcome: &Outcome,
     ) -> ApiResult<()> {
-        let now = clock::now().naive_utc();
+        let now = self.clock.now().naive_utc();
         let mut groups: HashMap<Decision, Vec<i64>> = HashMap::new();
         for c in claimed {
             let decision = self
@@ -243,7 +308,7 @@ impl Dispatcher {
         match res {
             Ok(r) if r.status().is_success() => {
                 let status = r.status().as_u16();
-                let answer: serde_json::Value = r.json().await.unwrap_or_default();
+                let answer: serde_json::Value = read_json(r).await.unwrap_or_default();
                 if let Some(incarnation) = answer["incarnation"].as_str() {
                     self.note_incarnation(subscriber, incarnation).await;
                 }
@@ -273,7 +338,7 @@ impl Dispatcher {
                     m.insert(subscriber.to_owned(), incarnation.to_owned());
                 }
             }
-            Err(e) => tracing::warn!(error = %e, "could not record a peer's incarnation"),
+            Err(e) => tracing::warn!(error = %e.chain(), "could not record a peer's incarnation"),
         }
     }
 
@@ -300,7 +365,7 @@ impl Dispatcher {
                 retry_after: None,
             },
             Ok(()) => {
-                let ts = clock::now().timestamp();
+                let ts = self.clock.now().timestamp();
                 let signature =
                     webhooks::sign(&sub.secret, &event.event_id, ts, event.payload.as_bytes())?;
                 let res = self
@@ -321,7 +386,7 @@ impl Dispatcher {
             subscription_id: sub.id.clone(),
             event_id: event.event_id.clone(),
             event_type: event.event_type.clone(),
-            attempted_at: clock::now().naive_utc(),
+            attempted_at: self.clock.now().naive_utc(),
             status_code: match &outcome {
                 Outcome::Delivered { status } => Some(i32::from(*status)),
                 Outcome::Failed { status, .. } => status.map(i32::from),
@@ -354,6 +419,20 @@ impl Dispatcher {
             _ => Ok(()),
         }
     }
+}
+
+/// A peer's JSON answer, read up to a bound: a peer is trusted to answer, not to answer
+/// anything at all.
+async fn read_json<T: serde::de::DeserializeOwned>(mut r: reqwest::Response) -> Option<T> {
+    const LIMIT: usize = 64 * 1024;
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = r.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() > LIMIT {
+            return None;
+        }
+    }
+    serde_json::from_slice(&body).ok()
 }
 
 async fn outcome_of(res: reqwest::Result<reqwest::Response>) -> Outcome {

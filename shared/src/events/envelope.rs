@@ -1,7 +1,6 @@
 //! The CloudEvents 1.0 envelope (JSON format) and the typed payloads inside it.
 
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,21 +32,17 @@ pub struct CloudEvent {
     pub data: serde_json::Value,
 }
 
-/// A typed payload: its event type, schema version and the entity it is about.
-pub trait EventData: Serialize + DeserializeOwned {
-    const TYPE: &'static str;
-    const VERSION: u32 = 1;
-    fn subject(&self) -> String;
-}
+pub use continuity_contract::EventData;
 
 impl CloudEvent {
-    pub fn new<T: EventData>(source: &str, data: &T) -> ApiResult<Self> {
+    /// A new event from `source` about `data`, happening at `time`.
+    pub fn new<T: EventData>(source: &str, data: &T, time: DateTime<Utc>) -> ApiResult<Self> {
         Ok(Self {
             specversion: "1.0".into(),
             id: crate::ids::new_id().to_string(),
             source: source.into(),
-            event_type: T::TYPE.into(),
-            time: crate::clock::now(),
+            event_type: T::TYPE.as_str().into(),
+            time,
             subject: Some(data.subject()),
             datacontenttype: Some("application/json".into()),
             dataschema: Some(format!("urn:continuity:event:{}:v{}", T::TYPE, T::VERSION)),

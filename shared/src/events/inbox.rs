@@ -1,6 +1,7 @@
 //! The inbox: each received event recorded and applied in one transaction, at most once.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -10,32 +11,40 @@ use super::envelope::CloudEvent;
 use super::schema::inbox_events as ib;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::roster::RosterCopy;
 use crate::with_backend;
 
-/// Applies one event to a service's own tables; `Ok(false)` for a type it does not use
-/// (stored and acknowledged all the same, so producers may move first).
-pub type EventHandler = fn(&mut DbConnection, &CloudEvent) -> ApiResult<bool>;
+/// A service's reaction to the events it takes, inside the transaction that records them:
+/// `Ok(false)` for a type it does not use (stored and acknowledged all the same, so
+/// producers may move first).
+pub trait EventHandler: Send + Sync + 'static {
+    fn apply(&self, conn: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool>;
+}
 
 /// How a service applies what it receives: its copy of the roster, if it keeps one, then
-/// its own handler.
-#[derive(Clone, Copy)]
+/// its own handler, which sees every event (roster events included).
+#[derive(Clone, Default)]
 pub struct EventSink {
-    pub roster_copy: bool,
-    pub on_event: EventHandler,
+    pub(crate) roster: Option<RosterCopy>,
+    pub(crate) handler: Option<Arc<dyn EventHandler>>,
 }
 
 impl EventSink {
-    pub fn apply(&self, conn: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool> {
-        if self.roster_copy && crate::roster::apply(conn, event)? {
-            return Ok(true);
-        }
-        (self.on_event)(conn, event)
+    pub fn new(roster: Option<RosterCopy>, handler: Option<Arc<dyn EventHandler>>) -> Self {
+        Self { roster, handler }
     }
-}
 
-/// A handler for services that react to no event (yet).
-pub fn ignore_events(_: &mut DbConnection, _: &CloudEvent) -> ApiResult<bool> {
-    Ok(false)
+    pub fn apply(&self, conn: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool> {
+        let copied = match &self.roster {
+            Some(copy) => copy.apply(conn, event)?,
+            None => false,
+        };
+        let handled = match &self.handler {
+            Some(h) => h.apply(conn, event)?,
+            None => false,
+        };
+        Ok(copied || handled)
+    }
 }
 
 #[derive(Debug, Default, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -68,7 +77,7 @@ struct NewInbox<'a> {
 pub fn receive(
     conn: &mut DbConnection,
     events: &[CloudEvent],
-    sink: EventSink,
+    sink: &EventSink,
 ) -> ApiResult<ReceiveReport> {
     let mut report = ReceiveReport {
         received: events.len(),
@@ -139,5 +148,22 @@ pub fn stats(conn: &mut DbConnection) -> ApiResult<Vec<(String, bool, i64)>> {
         .group_by((ib::source, ib::applied))
         .select((ib::source, ib::applied, diesel::dsl::count_star()))
         .order(ib::source.asc())
+        .load(conn)?)
+}
+
+/// Every event this service has received, from any source.
+pub fn count_all(conn: &mut DbConnection) -> ApiResult<i64> {
+    Ok(ib::table.count().get_result(conn)?)
+}
+
+/// When each received event about one of `subjects` was stored, by event id (for
+/// measuring delivery latency).
+pub fn received_at(
+    conn: &mut DbConnection,
+    subjects: &[String],
+) -> ApiResult<Vec<(String, chrono::NaiveDateTime)>> {
+    Ok(ib::table
+        .filter(ib::subject.eq_any(subjects))
+        .select((ib::id, ib::received_at))
         .load(conn)?)
 }

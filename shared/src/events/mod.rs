@@ -3,22 +3,21 @@
 //! webhook subscriptions signed per Standard Webhooks.
 
 pub mod api;
-pub mod dispatcher;
+pub(crate) mod dispatcher;
 pub mod envelope;
 pub mod inbox;
 pub mod incarnation;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod outbox;
-pub mod payloads;
-pub mod policy;
-pub mod retention;
-pub mod routing;
-pub mod schema;
-pub mod ssrf;
-pub mod webhooks;
+pub(crate) mod peers;
+pub(crate) mod policy;
+pub(crate) mod retention;
+pub(crate) mod schema;
+pub(crate) mod ssrf;
+pub(crate) mod webhooks;
 
 pub use envelope::{CloudEvent, EventData};
-pub use inbox::{EventHandler, EventSink, ignore_events};
+pub use inbox::{EventHandler, EventSink};
 
 #[cfg(test)]
 mod tests;

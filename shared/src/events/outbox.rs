@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::envelope::CloudEvent;
+use super::peers;
 use super::policy::Decision;
-use super::routing::peer_subscribers;
 use super::schema::{outbox_deliveries as d, outbox_events as ev, webhook_subscriptions as ws};
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
@@ -25,20 +25,21 @@ pub fn webhook_subscriber(subscription_id: &str) -> String {
 }
 
 /// Writes events to the outbox, each addressed to the peer services that take its type
-/// and to every active webhook subscription for it. Call inside the transaction of the
-/// change that caused the events.
+/// (by their declarations) and to every active webhook subscription for it. Call inside
+/// the transaction of the change that caused the events; the routes are read once per
+/// call, so publish a batch in one call.
 pub fn publish(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> {
-    let hooks: Vec<(String, String)> = ws::table
+    let peers = peers::routes(conn)?;
+    let hooks: Vec<(String, Vec<String>)> = ws::table
         .filter(ws::active.eq(true))
         .select((ws::id, ws::event_types))
-        .load(conn)?;
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(id, types)| (id, serde_json::from_str(&types).unwrap_or_default()))
+        .collect();
     publish_with(conn, events, |event| {
-        let mut to: Vec<String> = peer_subscribers(&event.source, &event.event_type)
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut to: Vec<String> = peers.takers(&event.event_type).map(str::to_owned).collect();
         for (id, types) in &hooks {
-            let types: Vec<String> = serde_json::from_str(types).unwrap_or_default();
             if types.iter().any(|t| t == "*" || *t == event.event_type) {
                 to.push(webhook_subscriber(id));
             }
@@ -82,7 +83,12 @@ fn publish_with(
     events: &[CloudEvent],
     subscribers: impl Fn(&CloudEvent) -> Vec<String>,
 ) -> ApiResult<()> {
-    let now = crate::clock::now().naive_utc();
+    // Due as soon as written: the events' own time is the producer's clock at the change.
+    let now = events
+        .iter()
+        .map(|e| e.time.naive_utc())
+        .min()
+        .unwrap_or_else(|| chrono::Utc::now().naive_utc());
     // Both backends cap bound parameters per statement; stay well below.
     for chunk in events.chunks(500) {
         let rows = chunk
@@ -390,5 +396,17 @@ pub fn stats(conn: &mut DbConnection) -> ApiResult<Vec<(String, String, i64)>> {
         .group_by((d::subscriber, d::status))
         .select((d::subscriber, d::status, diesel::dsl::count_star()))
         .order(d::subscriber.asc())
+        .load(conn)?)
+}
+
+/// When each event about one of `subjects` was written to the outbox, by event id (for
+/// measuring delivery latency).
+pub fn written_at(
+    conn: &mut DbConnection,
+    subjects: &[String],
+) -> ApiResult<Vec<(String, NaiveDateTime)>> {
+    Ok(ev::table
+        .filter(ev::subject.eq_any(subjects))
+        .select((ev::id, ev::created_at))
         .load(conn)?)
 }

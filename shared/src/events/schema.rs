@@ -80,3 +80,12 @@ diesel::table! {
         first_seen_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    peer_subscriptions (peer) {
+        peer -> Text,
+        event_types -> Nullable<Text>,
+        declared_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}

@@ -6,11 +6,20 @@ use chrono::{Duration, NaiveDateTime};
 use super::envelope::CloudEvent;
 use super::inbox::{self, EventSink};
 use super::outbox::{self, Claimed};
-use super::payloads::EmployeeUpserted;
 use super::policy::Decision;
-use crate::db::{COMMON, DatabaseUrl, Db, DbConnection, ROSTER_COPY};
-use crate::settings::Settings;
+use crate::db::{COMMON, Db, DbConnection};
+use crate::roster::RosterCopy;
+use crate::settings::{DatabaseUrl, Settings};
 use crate::testing::TestDatabase;
+use continuity_contract::payloads::EmployeeUpserted;
+use continuity_contract::{EmployeeStatus, ServiceName};
+
+fn roster_sink() -> EventSink {
+    EventSink::new(
+        Some(RosterCopy::of(ServiceName::parse("staffing").unwrap())),
+        None,
+    )
+}
 
 fn t0() -> NaiveDateTime {
     "2030-01-01T10:00:00".parse().unwrap()
@@ -22,23 +31,25 @@ fn at(seconds: i64) -> NaiveDateTime {
 
 async fn db(tdb: &TestDatabase) -> Db {
     let url = DatabaseUrl::parse(&tdb.url).unwrap();
-    let settings = Settings::load_from(None, Vec::new()).unwrap().database;
-    tokio::task::spawn_blocking(move || Db::open(&url, &settings, vec![COMMON, ROSTER_COPY]))
-        .await
-        .unwrap()
-        .unwrap()
+    let settings = Settings::load_from("", None, Vec::new()).unwrap().database;
+    tokio::task::spawn_blocking(move || {
+        Db::open(&url, &settings, vec![COMMON, crate::roster::MIGRATIONS])
+    })
+    .await
+    .unwrap()
+    .unwrap()
 }
 
 fn employee_event(id: &str, name: &str) -> CloudEvent {
     let data = EmployeeUpserted {
-        employee_id: id.into(),
-        name: name.into(),
-        department_code: "sales".into(),
+        employee_id: id.parse().unwrap(),
+        name: name.parse().unwrap(),
+        department_code: "sales".parse().unwrap(),
         hire_date: None,
-        status: "active".into(),
+        status: EmployeeStatus::Active,
         last_working_day: None,
     };
-    CloudEvent::new("staffing", &data).unwrap()
+    CloudEvent::new("staffing", &data, crate::clock::now()).unwrap()
 }
 
 /// Publishes events for subscriber `x`, all due at t0.
@@ -51,7 +62,7 @@ async fn publish(db: &Db, events: Vec<CloudEvent>) {
         diesel::update(d::table)
             .set(d::next_attempt_at.eq(t0()))
             .execute(c)?;
-        Ok(())
+        Ok::<_, crate::ApiError>(())
     })
     .await
     .unwrap();
@@ -167,22 +178,22 @@ async fn a_claimed_batch_is_leased_to_one_dispatcher_until_its_lease_ends() {
 async fn a_repeated_event_is_applied_once_and_an_unknown_type_is_kept() {
     let tdb = TestDatabase::new();
     let db = db(&tdb).await;
-    let sink = EventSink {
-        roster_copy: true,
-        on_event: super::ignore_events,
-    };
+    let sink = roster_sink();
     let event = employee_event("E1", "Li Lei");
     let mut unknown = employee_event("E9", "x");
     unknown.event_type = "something.new".into();
     let batch = vec![event.clone(), unknown];
     let first = db
-        .write(move |c| inbox::receive(c, &batch, sink))
+        .write({
+            let sink = sink.clone();
+            move |c| inbox::receive(c, &batch, &sink)
+        })
         .await
         .unwrap();
     assert_eq!((first.applied, first.ignored, first.duplicates), (1, 1, 0));
     let again = vec![event];
     let second = db
-        .write(move |c| inbox::receive(c, &again, sink))
+        .write(move |c| inbox::receive(c, &again, &sink))
         .await
         .unwrap();
     assert_eq!((second.applied, second.duplicates), (0, 1));
@@ -194,16 +205,16 @@ async fn a_repeated_event_is_applied_once_and_an_unknown_type_is_kept() {
 async fn an_event_that_fails_to_apply_leaves_no_trace() {
     let tdb = TestDatabase::new();
     let db = db(&tdb).await;
-    let sink = EventSink {
-        roster_copy: true,
-        on_event: super::ignore_events,
-    };
+    let sink = roster_sink();
     let mut bad = employee_event("E1", "x");
     bad.data = serde_json::json!({"employee_id": 5});
     let good = employee_event("E2", "y");
     let batch = vec![good, bad];
     let err = db
-        .write(move |c| inbox::receive(c, &batch, sink))
+        .write({
+            let sink = sink.clone();
+            move |c| inbox::receive(c, &batch, &sink)
+        })
         .await
         .unwrap_err();
     assert_eq!(err.kind(), crate::error::ErrorKind::Validation);
@@ -212,9 +223,11 @@ async fn an_event_that_fails_to_apply_leaves_no_trace() {
     let copied: i64 = db
         .read(|c: &mut DbConnection| {
             use diesel::prelude::*;
-            Ok(crate::roster::schema::roster_employees::table
-                .count()
-                .get_result(c)?)
+            Ok::<i64, crate::ApiError>(
+                crate::roster::schema::roster_employees::table
+                    .count()
+                    .get_result(c)?,
+            )
         })
         .await
         .unwrap();
@@ -232,16 +245,13 @@ async fn pruning_removes_what_is_settled_and_old_but_never_what_is_owed() {
     .await;
     let claimed = claim(&db, t0(), 1).await;
     record(&db, &claimed, Decision::Delivered, t0()).await;
-    let sink = EventSink {
-        roster_copy: true,
-        on_event: super::ignore_events,
-    };
+    let sink = roster_sink();
     let received = vec![employee_event("E3", "in")];
-    db.write(move |c| inbox::receive(c, &received, sink))
+    db.write(move |c| inbox::receive(c, &received, &sink))
         .await
         .unwrap();
 
-    let settings = Settings::load_from(None, Vec::new()).unwrap().events;
+    let settings = Settings::load_from("", None, Vec::new()).unwrap().events;
     let (s1, s2) = (settings.clone(), settings.clone());
     // The events were written "now" (wall clock); prune as of eight days later.
     let later = crate::clock::now().naive_utc() + Duration::days(8);

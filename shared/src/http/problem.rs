@@ -23,6 +23,12 @@ pub async fn localize(
     let status = res.status();
     let rendered = match res.response().error() {
         Some(err) => match err.as_error::<ApiError>() {
+            // Ours, not the caller's: logged once, here, inside the request's span, with
+            // the whole chain of causes.
+            Some(api) if api.is_server_error() => {
+                tracing::error!(error = %api.chain(), "request failed on our side");
+                (lang != Lang::En).then(|| api.to_response(lang))
+            }
             Some(api) if lang != Lang::En => Some(api.to_response(lang)),
             Some(_) => None,
             None => Some(from_status(status).to_response(lang)),

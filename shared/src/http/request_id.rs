@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -10,6 +11,11 @@ use actix_web::middleware::Next;
 use tracing::Instrument;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The request's id, in its extensions, for what must name the request it came from (the
+/// audit trail's cause).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
 
 /// Middleware: reuses a sane incoming `X-Request-Id` (so a CRM can trace its own calls),
 /// else makes one.
@@ -35,6 +41,7 @@ pub async fn request_id(
         path = %req.path(),
         caller = tracing::field::Empty,
     );
+    req.extensions_mut().insert(RequestId(id.clone()));
     let started = Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {

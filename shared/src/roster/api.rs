@@ -1,19 +1,17 @@
 //! Read-only views of the roster copy, for inspection (`/v1/roster/...`).
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use continuity_contract::{DepartmentCode, ProjectId, Role};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::schema::{
-    roster_departments as rd, roster_employees as re, roster_projects as rp,
-    roster_team_members as rt,
-};
-use crate::auth::{Caller, Role};
-use crate::clock;
-use crate::db::Db;
+use super::db;
+use super::model::{Copied, CopiedDepartment, CopiedEmployee, CopiedMember, CopiedProject};
+use crate::auth::Caller;
+use crate::db::{CorruptRow, Db};
 use crate::error::ApiResult;
+use crate::http::docs::Problem;
+use crate::ids::parse_path;
 use crate::pagination::{Page, PageQuery};
 
 const READERS: &[Role] = &[
@@ -24,75 +22,32 @@ const READERS: &[Role] = &[
     Role::Service,
 ];
 
-#[derive(Debug, Serialize, Deserialize, ToSchema, Queryable, PartialEq)]
-pub struct RosterDepartment {
-    pub code: String,
-    pub name: String,
-    pub key: bool,
-    pub min_project_members: i32,
-    #[serde(with = "utc")]
-    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema, Queryable, PartialEq)]
-pub struct RosterEmployee {
-    pub employee_id: String,
-    pub name: String,
-    pub department_code: String,
-    pub hire_date: Option<NaiveDate>,
-    pub status: String,
-    pub last_working_day: Option<NaiveDate>,
-    #[serde(with = "utc")]
-    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema, Queryable, PartialEq)]
-pub struct RosterProject {
-    pub project_id: String,
-    pub name: String,
-    pub status: String,
-    #[serde(with = "utc")]
-    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema, Queryable, PartialEq)]
-pub struct RosterMember {
-    pub project_id: String,
-    pub employee_id: String,
-    pub department_code: String,
-    pub role: String,
-    pub backup_for: Option<String>,
-    #[serde(with = "utc")]
-    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
-    pub updated_at: NaiveDateTime,
-}
-
-/// Stored UTC timestamps written as RFC 3339 with `Z`.
-mod utc {
-    use chrono::NaiveDateTime;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&super::clock::utc(*t).to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
-        let t = chrono::DateTime::<chrono::Utc>::deserialize(d)?;
-        Ok(t.naive_utc())
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RosterEmployeeQuery {
-    pub department: Option<String>,
+    pub department: Option<DepartmentCode>,
 }
 
-/// Departments as copied from staffing.
-#[utoipa::path(tag = "roster copy", params(PageQuery), responses((status = 200, body = Page<RosterDepartment>)))]
+fn copied<R, T>(
+    updated_at: impl Fn(&R) -> chrono::NaiveDateTime,
+) -> impl Fn(R) -> Result<Copied<T>, CorruptRow>
+where
+    T: TryFrom<R, Error = CorruptRow>,
+{
+    move |row| {
+        let at = updated_at(&row);
+        Ok(Copied {
+            value: T::try_from(row)?,
+            updated_at: at,
+        })
+    }
+}
+
+/// Departments as copied from the roster's producer.
+#[utoipa::path(tag = "roster copy", params(PageQuery),
+    responses((status = 200, body = Page<Copied<CopiedDepartment>>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[get("/v1/roster/departments")]
 pub async fn departments(
     caller: Caller,
@@ -103,25 +58,19 @@ pub async fn departments(
     let out = page
         .load(
             &db,
-            |c, p| {
-                let mut q = rd::table
-                    .order(rd::code.asc())
-                    .limit(p.fetch())
-                    .into_boxed();
-                if let Some(a) = &p.after {
-                    q = q.filter(rd::code.gt(a.clone()));
-                }
-                Ok(q.load::<RosterDepartment>(c)?)
-            },
+            |c, p| Ok(db::list_departments(c, p)?),
             |r| r.code.clone(),
-            |r| r,
+            copied::<db::DepartmentRow, CopiedDepartment>(|r| r.updated_at),
         )
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Employees as copied from staffing, with status and last working day.
-#[utoipa::path(tag = "roster copy", params(RosterEmployeeQuery, PageQuery), responses((status = 200, body = Page<RosterEmployee>)))]
+/// Employees as copied from the roster's producer, with status and last working day.
+#[utoipa::path(tag = "roster copy", params(RosterEmployeeQuery, PageQuery),
+    responses((status = 200, body = Page<Copied<CopiedEmployee>>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[get("/v1/roster/employees")]
 pub async fn employees(
     caller: Caller,
@@ -134,28 +83,19 @@ pub async fn employees(
     let out = page
         .load(
             &db,
-            move |c, p| {
-                let mut q = re::table
-                    .order(re::employee_id.asc())
-                    .limit(p.fetch())
-                    .into_boxed();
-                if let Some(a) = &p.after {
-                    q = q.filter(re::employee_id.gt(a.clone()));
-                }
-                if let Some(d) = dept {
-                    q = q.filter(re::department_code.eq(d));
-                }
-                Ok(q.load::<RosterEmployee>(c)?)
-            },
+            move |c, p| Ok(db::list_employees(c, dept.as_ref().map(|d| d.as_str()), p)?),
             |r| r.employee_id.clone(),
-            |r| r,
+            copied::<db::EmployeeRow, CopiedEmployee>(|r| r.updated_at),
         )
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Projects as copied from staffing.
-#[utoipa::path(tag = "roster copy", params(PageQuery), responses((status = 200, body = Page<RosterProject>)))]
+/// Projects as copied from the roster's producer.
+#[utoipa::path(tag = "roster copy", params(PageQuery),
+    responses((status = 200, body = Page<Copied<CopiedProject>>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[get("/v1/roster/projects")]
 pub async fn projects(
     caller: Caller,
@@ -166,28 +106,22 @@ pub async fn projects(
     let out = page
         .load(
             &db,
-            |c, p| {
-                let mut q = rp::table
-                    .order(rp::project_id.asc())
-                    .limit(p.fetch())
-                    .into_boxed();
-                if let Some(a) = &p.after {
-                    q = q.filter(rp::project_id.gt(a.clone()));
-                }
-                Ok(q.load::<RosterProject>(c)?)
-            },
+            |c, p| Ok(db::list_projects(c, p)?),
             |r| r.project_id.clone(),
-            |r| r,
+            copied::<db::ProjectRow, CopiedProject>(|r| r.updated_at),
         )
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// A project's team as copied from staffing.
+/// A project's team as copied from the roster's producer.
 #[utoipa::path(
     tag = "roster copy",
     params(("project_id" = String, Path), PageQuery),
-    responses((status = 200, body = Page<RosterMember>))
+    responses((status = 200, body = Page<Copied<CopiedMember>>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/roster/projects/{project_id}/members")]
 pub async fn members(
@@ -197,23 +131,13 @@ pub async fn members(
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
-    let project = project.into_inner();
+    let project: ProjectId = parse_path("project_id", &project)?;
     let out = page
         .load(
             &db,
-            move |c, p| {
-                let mut q = rt::table
-                    .filter(rt::project_id.eq(project))
-                    .order(rt::employee_id.asc())
-                    .limit(p.fetch())
-                    .into_boxed();
-                if let Some(a) = &p.after {
-                    q = q.filter(rt::employee_id.gt(a.clone()));
-                }
-                Ok(q.load::<RosterMember>(c)?)
-            },
+            move |c, p| Ok(db::list_members(c, &project.to_string(), p)?),
             |r| r.employee_id.clone(),
-            |r| r,
+            copied::<db::MemberRow, CopiedMember>(|r| r.updated_at),
         )
         .await?;
     Ok(HttpResponse::Ok().json(out))

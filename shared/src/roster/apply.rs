@@ -1,148 +1,181 @@
-//! Staffing's events applied to the copy. Every change is an idempotent upsert or delete,
-//! so a replayed snapshot converges on staffing's state.
+//! The producer's roster events applied to the copy. Every change is an idempotent upsert
+//! or delete, so a replayed snapshot converges on the producer's state; what changed is
+//! shown to the service's hook.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use diesel::upsert::excluded;
-
-use super::schema::{
-    roster_departments as rd, roster_employees as re, roster_projects as rp,
-    roster_team_members as rt,
+use continuity_contract::payloads::{
+    DepartmentUpserted, EmployeeLeft, EmployeeResignationRescinded, EmployeeResigned,
+    EmployeeTransferred, EmployeeUpserted, ProjectUpserted, TeamMemberAdded, TeamMemberRemoved,
 };
+use continuity_contract::{EmployeeStatus, EventType};
+
+use super::RosterCopy;
+use super::db;
+use super::hook::RosterChange;
+use super::model::{CopiedDepartment, CopiedEmployee, CopiedMember, CopiedProject};
 use crate::db::DbConnection;
-use crate::error::ApiResult;
-use crate::events::payloads::*;
-use crate::events::{CloudEvent, EventData};
-use crate::with_backend;
+use crate::error::{ApiError, ApiResult};
+use crate::events::CloudEvent;
+use crate::text;
 
-/// Applies `event` when it is a roster event; `Ok(false)` otherwise.
-pub fn apply(conn: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool> {
-    let now = crate::clock::now().naive_utc();
-    match event.event_type.as_str() {
-        DepartmentUpserted::TYPE => department(conn, &event.payload()?, now)?,
-        EmployeeUpserted::TYPE => employee(conn, &event.payload()?, now)?,
-        EmployeeResigned::TYPE => {
-            let e: EmployeeResigned = event.payload()?;
-            diesel::update(re::table.find(&e.employee_id))
-                .set((
-                    re::status.eq("leaving"),
-                    re::last_working_day.eq(Some(e.last_working_day)),
-                    re::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+/// The event types the copy is made of.
+pub const ROSTER_TYPES: [EventType; 9] = [
+    EventType::DepartmentUpserted,
+    EventType::EmployeeUpserted,
+    EventType::EmployeeResigned,
+    EventType::EmployeeResignationRescinded,
+    EventType::EmployeeTransferred,
+    EventType::EmployeeLeft,
+    EventType::ProjectUpserted,
+    EventType::TeamMemberAdded,
+    EventType::TeamMemberRemoved,
+];
+
+impl RosterCopy {
+    /// Applies `event` when it is a roster event; `Ok(false)` otherwise. A roster event
+    /// from anyone but the copy's producer is refused.
+    pub(crate) fn apply(&self, conn: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool> {
+        let Some(kind) = EventType::parse(&event.event_type) else {
+            return Ok(false);
+        };
+        if !ROSTER_TYPES.contains(&kind) {
+            return Ok(false);
         }
-        ResignationRescinded::TYPE => {
-            let e: ResignationRescinded = event.payload()?;
-            diesel::update(re::table.find(&e.employee_id))
-                .set((
-                    re::status.eq("active"),
-                    re::last_working_day.eq(None::<chrono::NaiveDate>),
-                    re::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+        if event.source != self.producer.as_str() {
+            let (ty, producer) = (kind.as_str(), self.producer.as_str());
+            return Err(ApiError::invalid_field(
+                "source",
+                text!(
+                    "`{ty}` events are accepted from {producer} only",
+                    "`{ty}` 事件只接受来自 {producer} 的"
+                ),
+            ));
         }
-        ProjectUpserted::TYPE => project(conn, &event.payload()?, now)?,
-        TeamMemberAdded::TYPE => member(conn, &event.payload::<TeamMemberAdded>()?.0, now)?,
-        TeamMemberRemoved::TYPE => {
-            let m = event.payload::<TeamMemberRemoved>()?.0;
-            diesel::delete(rt::table.find((&m.project_id, &m.employee_id))).execute(conn)?;
+        let now = event.time.naive_utc();
+        let change = match kind {
+            EventType::DepartmentUpserted => {
+                let after = CopiedDepartment::from(event.payload::<DepartmentUpserted>()?);
+                let before = db::department(conn, after.code.as_str())?
+                    .map(CopiedDepartment::try_from)
+                    .transpose()?;
+                db::upsert_department(conn, &after, now)?;
+                RosterChange::Department { before, after }
+            }
+            EventType::ProjectUpserted => {
+                let after = CopiedProject::from(event.payload::<ProjectUpserted>()?);
+                let before = db::project(conn, &after.project_id.to_string())?
+                    .map(CopiedProject::try_from)
+                    .transpose()?;
+                db::upsert_project(conn, &after, now)?;
+                RosterChange::Project { before, after }
+            }
+            EventType::TeamMemberAdded | EventType::TeamMemberRemoved => {
+                let removed = kind == EventType::TeamMemberRemoved;
+                let m = if removed {
+                    event.payload::<TeamMemberRemoved>()?.0
+                } else {
+                    event.payload::<TeamMemberAdded>()?.0
+                };
+                let member = CopiedMember::from(m);
+                let project = member.project_id.to_string();
+                let before = db::member(conn, &project, member.employee_id.as_str())?
+                    .map(CopiedMember::try_from)
+                    .transpose()?;
+                let after = if removed {
+                    db::delete_member(conn, &project, member.employee_id.as_str())?;
+                    None
+                } else {
+                    db::upsert_member(conn, &member, now)?;
+                    Some(member)
+                };
+                RosterChange::Member { before, after }
+            }
+            _ => match employee_change(conn, kind, event)? {
+                Some((before, after)) => {
+                    db::upsert_employee(conn, &after, now)?;
+                    RosterChange::Employee { before, after }
+                }
+                // A change to someone the copy has never seen: nothing to change yet; the
+                // producer's employee.upserted that introduces them carries the state.
+                None => return Ok(true),
+            },
+        };
+        if changed(&change) {
+            self.hook.changed(conn, &change, event)?;
         }
-        _ => return Ok(false),
+        Ok(true)
     }
-    Ok(true)
 }
 
-fn department(
+/// The employee before and after an `employee.*` event, or `None` when the event changes
+/// a person the copy does not hold.
+fn employee_change(
     conn: &mut DbConnection,
-    d: &DepartmentUpserted,
-    now: NaiveDateTime,
-) -> ApiResult<()> {
-    let row = (
-        rd::code.eq(&d.code),
-        rd::name.eq(&d.name),
-        rd::is_key.eq(d.key),
-        rd::min_project_members.eq(d.min_project_members),
-        rd::updated_at.eq(now),
-    );
-    with_backend!(&mut *conn, |c| diesel::insert_into(rd::table)
-        .values(row)
-        .on_conflict(rd::code)
-        .do_update()
-        .set((
-            rd::name.eq(excluded(rd::name)),
-            rd::is_key.eq(excluded(rd::is_key)),
-            rd::min_project_members.eq(excluded(rd::min_project_members)),
-            rd::updated_at.eq(excluded(rd::updated_at)),
-        ))
-        .execute(c))?;
-    Ok(())
+    kind: EventType,
+    event: &CloudEvent,
+) -> ApiResult<Option<(Option<CopiedEmployee>, CopiedEmployee)>> {
+    let find = |conn: &mut DbConnection, id: &str| -> ApiResult<Option<CopiedEmployee>> {
+        Ok(db::employee(conn, id)?
+            .map(CopiedEmployee::try_from)
+            .transpose()?)
+    };
+    if kind == EventType::EmployeeUpserted {
+        let after = CopiedEmployee::from(event.payload::<EmployeeUpserted>()?);
+        let before = find(conn, after.employee_id.as_str())?;
+        return Ok(Some((before, after)));
+    }
+    let (id, edit): (_, Box<dyn FnOnce(&mut CopiedEmployee)>) = match kind {
+        EventType::EmployeeResigned => {
+            let e: EmployeeResigned = event.payload()?;
+            (
+                e.employee_id,
+                Box::new(move |x| {
+                    x.status = EmployeeStatus::Leaving;
+                    x.last_working_day = Some(e.last_working_day);
+                }),
+            )
+        }
+        EventType::EmployeeResignationRescinded => {
+            let e: EmployeeResignationRescinded = event.payload()?;
+            (
+                e.employee_id,
+                Box::new(|x| {
+                    x.status = EmployeeStatus::Active;
+                    x.last_working_day = None;
+                }),
+            )
+        }
+        EventType::EmployeeTransferred => {
+            let e: EmployeeTransferred = event.payload()?;
+            (
+                e.employee_id,
+                Box::new(move |x| x.department_code = e.department_code),
+            )
+        }
+        EventType::EmployeeLeft => {
+            let e: EmployeeLeft = event.payload()?;
+            (
+                e.employee_id,
+                Box::new(move |x| {
+                    x.status = EmployeeStatus::Left;
+                    x.last_working_day = Some(e.last_working_day);
+                }),
+            )
+        }
+        _ => return Ok(None),
+    };
+    let Some(before) = find(conn, id.as_str())? else {
+        return Ok(None);
+    };
+    let mut after = before.clone();
+    edit(&mut after);
+    Ok(Some((Some(before), after)))
 }
 
-fn employee(conn: &mut DbConnection, e: &EmployeeUpserted, now: NaiveDateTime) -> ApiResult<()> {
-    let row = (
-        re::employee_id.eq(&e.employee_id),
-        re::name.eq(&e.name),
-        re::department_code.eq(&e.department_code),
-        re::hire_date.eq(e.hire_date),
-        re::status.eq(&e.status),
-        re::last_working_day.eq(e.last_working_day),
-        re::updated_at.eq(now),
-    );
-    with_backend!(&mut *conn, |c| diesel::insert_into(re::table)
-        .values(row)
-        .on_conflict(re::employee_id)
-        .do_update()
-        .set((
-            re::name.eq(excluded(re::name)),
-            re::department_code.eq(excluded(re::department_code)),
-            re::hire_date.eq(excluded(re::hire_date)),
-            re::status.eq(excluded(re::status)),
-            re::last_working_day.eq(excluded(re::last_working_day)),
-            re::updated_at.eq(excluded(re::updated_at)),
-        ))
-        .execute(c))?;
-    Ok(())
-}
-
-fn project(conn: &mut DbConnection, p: &ProjectUpserted, now: NaiveDateTime) -> ApiResult<()> {
-    let row = (
-        rp::project_id.eq(&p.project_id),
-        rp::name.eq(&p.name),
-        rp::status.eq(&p.status),
-        rp::updated_at.eq(now),
-    );
-    with_backend!(&mut *conn, |c| diesel::insert_into(rp::table)
-        .values(row)
-        .on_conflict(rp::project_id)
-        .do_update()
-        .set((
-            rp::name.eq(excluded(rp::name)),
-            rp::status.eq(excluded(rp::status)),
-            rp::updated_at.eq(excluded(rp::updated_at))
-        ))
-        .execute(c))?;
-    Ok(())
-}
-
-fn member(conn: &mut DbConnection, m: &TeamMember, now: NaiveDateTime) -> ApiResult<()> {
-    let row = (
-        rt::project_id.eq(&m.project_id),
-        rt::employee_id.eq(&m.employee_id),
-        rt::department_code.eq(&m.department_code),
-        rt::role.eq(&m.role),
-        rt::backup_for.eq(&m.backup_for),
-        rt::updated_at.eq(now),
-    );
-    with_backend!(&mut *conn, |c| diesel::insert_into(rt::table)
-        .values(row)
-        .on_conflict((rt::project_id, rt::employee_id))
-        .do_update()
-        .set((
-            rt::department_code.eq(excluded(rt::department_code)),
-            rt::role.eq(excluded(rt::role)),
-            rt::backup_for.eq(excluded(rt::backup_for)),
-            rt::updated_at.eq(excluded(rt::updated_at)),
-        ))
-        .execute(c))?;
-    Ok(())
+fn changed(change: &RosterChange) -> bool {
+    match change {
+        RosterChange::Department { before, after } => before.as_ref() != Some(after),
+        RosterChange::Employee { before, after } => before.as_ref() != Some(after),
+        RosterChange::Project { before, after } => before.as_ref() != Some(after),
+        RosterChange::Member { before, after } => before != after,
+    }
 }

@@ -1,10 +1,65 @@
-//! The copy of staffing's roster that training-record, process-change and scheduling keep:
-//! departments, employees (with status and last working day), projects and team members,
-//! fed by staffing's events and readable for inspection.
+//! A copy of a producer's roster, kept by services that need it: departments, employees
+//! (with status and last working day), projects and team members, fed by the producer's
+//! events, readable for inspection, and shown to the service's hook as it changes. The
+//! producer is whichever service the consumer names; the platform names none.
 
 pub mod api;
 mod apply;
-pub mod schema;
-pub mod snapshot;
+mod db;
+mod hook;
+mod model;
+pub(crate) mod schema;
+mod snapshot;
 
-pub use apply::apply;
+use std::sync::Arc;
+
+use continuity_contract::ServiceName;
+use diesel_migrations::EmbeddedMigrations;
+
+pub use apply::ROSTER_TYPES;
+pub use hook::{NoHook, RosterChange, RosterHook};
+pub use model::{CopiedDepartment, CopiedEmployee, CopiedMember, CopiedProject};
+pub(crate) use snapshot::SnapshotRequest;
+
+use crate::db::Migrations;
+
+/// The copy's tables: list them in the service's migrations.
+pub const MIGRATIONS: Migrations = Migrations {
+    sqlite: || {
+        const SET: EmbeddedMigrations =
+            diesel_migrations::embed_migrations!("roster-migrations/sqlite");
+        SET
+    },
+    postgres: || {
+        const SET: EmbeddedMigrations =
+            diesel_migrations::embed_migrations!("roster-migrations/postgres");
+        SET
+    },
+};
+
+/// A service's copy of `producer`'s roster, and its reaction to changes.
+#[derive(Clone)]
+pub struct RosterCopy {
+    producer: ServiceName,
+    hook: Arc<dyn RosterHook>,
+}
+
+impl RosterCopy {
+    /// A copy of the roster that `producer` publishes.
+    pub fn of(producer: ServiceName) -> Self {
+        Self {
+            producer,
+            hook: Arc::new(NoHook),
+        }
+    }
+
+    /// Shows every change of the copy to `hook`.
+    pub fn with_hook(mut self, hook: impl RosterHook) -> Self {
+        self.hook = Arc::new(hook);
+        self
+    }
+
+    pub fn producer(&self) -> &ServiceName {
+        &self.producer
+    }
+}

@@ -28,6 +28,9 @@ diesel::table! {
         name -> Text,
         status -> Text,
         updated_at -> Timestamp,
+        planned_start -> Nullable<Date>,
+        planned_go_live -> Nullable<Date>,
+        stabilization_months -> Integer,
     }
 }
 

@@ -1,32 +1,42 @@
-//! Catching up: a service whose inbox has never heard from staffing asks staffing for a
-//! snapshot of the roster "if needed", naming its database incarnation, and keeps asking
-//! until staffing answers (it may start later). Staffing sends one only if it had
-//! delivered to another incarnation of this service before: then the service's data was
-//! lost; otherwise everything is still queued for it.
+//! Catching up: a service whose inbox has never heard from the roster's producer asks it
+//! for a snapshot "if needed", naming its database incarnation, and keeps asking until the
+//! producer answers (it may start later). The producer sends one only if it had delivered
+//! to another incarnation of this service before: then the service's data was lost;
+//! otherwise everything is still queued for it.
 
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
 
+use continuity_contract::ServiceName;
+
 use crate::db::Db;
 use crate::events::inbox;
 use crate::settings::Settings;
 
-pub struct SnapshotRequest {
-    subscriber: &'static str,
+pub(crate) struct SnapshotRequest {
+    subscriber: ServiceName,
+    producer: ServiceName,
     db: Db,
-    staffing: Option<String>,
+    base_url: Option<String>,
     token: String,
     incarnation: String,
 }
 
 impl SnapshotRequest {
-    pub fn new(subscriber: &'static str, db: Db, settings: &Settings, incarnation: String) -> Self {
+    pub fn new(
+        subscriber: ServiceName,
+        producer: ServiceName,
+        db: Db,
+        settings: &Settings,
+        incarnation: String,
+    ) -> Self {
         Self {
             incarnation,
             subscriber,
+            base_url: settings.service(&producer).base_url(),
+            producer,
             db,
-            staffing: settings.base_url("staffing"),
             token: settings
                 .service_token
                 .as_ref()
@@ -36,10 +46,11 @@ impl SnapshotRequest {
     }
 
     pub async fn run(self) {
-        let Some(base) = self.staffing else { return };
-        match self.db.read(|c| inbox::count_from(c, "staffing")).await {
+        let Some(base) = self.base_url else { return };
+        let producer = self.producer.to_string();
+        match self.db.read(move |c| inbox::count_from(c, &producer)).await {
             Ok(0) => {}
-            _ => return, // already fed by staffing's outbox
+            _ => return, // already fed by the producer's outbox
         }
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
@@ -52,7 +63,7 @@ impl SnapshotRequest {
                 .post(format!("{base}/v1/events/replay"))
                 .bearer_auth(&self.token)
                 .json(&serde_json::json!({
-                    "subscriber": self.subscriber,
+                    "subscriber": self.subscriber.as_str(),
                     "if_needed": true,
                     "incarnation": self.incarnation,
                 }))
@@ -61,16 +72,18 @@ impl SnapshotRequest {
             match res {
                 Ok(r) if r.status().is_success() => {
                     tracing::info!(
-                        subscriber = self.subscriber,
-                        "roster snapshot requested from staffing"
+                        producer = %self.producer,
+                        "roster snapshot requested"
                     );
                     return;
                 }
                 Ok(r) => tracing::warn!(
                     status = r.status().as_u16(),
-                    "staffing refused the snapshot request"
+                    "the producer refused the snapshot request"
                 ),
-                Err(e) => tracing::debug!(error = %e, "staffing not reachable yet for a snapshot"),
+                Err(e) => {
+                    tracing::debug!(error = %e, "the producer is not reachable yet for a snapshot")
+                }
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(30));

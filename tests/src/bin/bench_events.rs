@@ -14,9 +14,11 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
-use continuity_shared::db::{COMMON, DatabaseUrl, Db};
-use continuity_shared::events::schema::{inbox_events, outbox_events};
-use continuity_shared::server::{Application, SERVICE_NAMES, ServiceDef};
+use continuity_shared::db::{COMMON, Db};
+use continuity_shared::events::{inbox, outbox};
+use continuity_shared::server::Application;
+use continuity_shared::service::ServiceDef;
+use continuity_shared::settings::DatabaseUrl;
 use continuity_shared::settings::Settings;
 use continuity_shared::testing::TestDatabase;
 use continuity_tests::free_port;
@@ -76,7 +78,13 @@ async fn run(
     eprintln!("[{backend}] baseline");
     let baseline_per_s = baseline(&fresh()).await?;
 
-    let dbs: Vec<TestDatabase> = SERVICE_NAMES.iter().map(|_| fresh()).collect();
+    let defs: [&ServiceDef; 4] = [
+        &staffing::SERVICE,
+        &training_record::SERVICE,
+        &process_change::SERVICE,
+        &scheduling::SERVICE,
+    ];
+    let dbs: Vec<TestDatabase> = defs.iter().map(|_| fresh()).collect();
     let dir = fresh();
     let mut env = vec![
         (
@@ -91,8 +99,8 @@ async fn run(
             (64 << 20).to_string(),
         ),
     ];
-    for (name, db) in SERVICE_NAMES.iter().zip(&dbs) {
-        let section = name.replace('-', "_").to_uppercase();
+    for (def, db) in defs.iter().zip(&dbs) {
+        let section = def.name.replace('-', "_").to_uppercase();
         env.push((
             format!("CONTINUITY_{section}__PORT"),
             free_port().to_string(),
@@ -102,13 +110,8 @@ async fn run(
             db.url.clone(),
         ));
     }
-    let settings = Settings::load_from(None, env)?;
-    let defs: [&ServiceDef; 4] = [
-        &staffing::SERVICE,
-        &training_record::SERVICE,
-        &process_change::SERVICE,
-        &scheduling::SERVICE,
-    ];
+    let suite: String = defs.iter().map(|d| d.default_section()).collect();
+    let settings = Settings::load_from(&suite, None, env)?;
     let mut handles = Vec::new();
     let mut staffing_db = None;
     for def in defs.iter().filter(|d| d.name != "process-change") {
@@ -120,7 +123,11 @@ async fn run(
         actix_web::rt::spawn(app.run());
     }
     let staffing_db = staffing_db.expect("staffing started");
-    let base = settings.base_url("staffing").expect("staffing url");
+    let staffing = staffing::SERVICE.service_name()?;
+    let base = settings
+        .service(&staffing)
+        .base_url()
+        .expect("staffing url");
     let client = reqwest::Client::new();
     let put = |path: String, body: serde_json::Value| {
         client
@@ -191,10 +198,10 @@ async fn run(
 
 async fn baseline(scratch: &TestDatabase) -> anyhow::Result<f64> {
     let url = DatabaseUrl::parse(&scratch.url).map_err(anyhow::Error::msg)?;
-    let settings = Settings::load_from(None, Vec::<(String, String)>::new())?.database;
+    let settings = Settings::load_from("", None, Vec::<(String, String)>::new())?.database;
     let db = tokio::task::spawn_blocking(move || Db::open(&url, &settings, vec![COMMON])).await??;
     db.write(|c| {
-        Ok(c.batch_execute(
+        Ok::<_, continuity_shared::ApiError>(c.batch_execute(
             "CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)",
         )?)
     })
@@ -208,7 +215,7 @@ async fn baseline(scratch: &TestDatabase) -> anyhow::Result<f64> {
                 "INSERT INTO bench_rows (id, payload) VALUES ({i}, 'row {i}')"
             ))
             .execute(c)?;
-            Ok(())
+            Ok::<_, continuity_shared::ApiError>(())
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -217,7 +224,7 @@ async fn baseline(scratch: &TestDatabase) -> anyhow::Result<f64> {
 }
 
 async fn inbox_count(db: &Db) -> anyhow::Result<i64> {
-    db.read(|c| Ok(inbox_events::table.count().get_result(c)?))
+    db.read(inbox::count_all)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -229,24 +236,14 @@ async fn latencies(staffing: &Db, pc: &Db, subjects: Vec<String>) -> anyhow::Res
     let produced: Vec<(String, NaiveDateTime)> = {
         let subjects: Vec<String> = subjects.clone();
         staffing
-            .read(move |c| {
-                Ok(outbox_events::table
-                    .filter(outbox_events::subject.eq_any(subjects))
-                    .select((outbox_events::id, outbox_events::created_at))
-                    .load(c)?)
-            })
+            .read(move |c| outbox::written_at(c, &subjects))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
     };
     loop {
         let subjects = subjects.clone();
         let got: Vec<(String, NaiveDateTime)> = pc
-            .read(move |c| {
-                Ok(inbox_events::table
-                    .filter(inbox_events::subject.eq_any(subjects))
-                    .select((inbox_events::id, inbox_events::received_at))
-                    .load(c)?)
-            })
+            .read(move |c| inbox::received_at(c, &subjects))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if got.len() >= wanted || Instant::now() > deadline {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use continuity_shared::server::ServiceDef;
+use continuity_shared::service::ServiceDef;
 
 fn main() -> ExitCode {
     let all: [&ServiceDef; 4] = [

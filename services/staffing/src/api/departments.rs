@@ -2,19 +2,21 @@
 
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
+use continuity_contract::DepartmentCode;
+use continuity_shared::audit::AuditContext;
 use continuity_shared::auth::{Caller, Role};
 use continuity_shared::db::Db;
 use continuity_shared::etag::{self, IfMatch};
 use continuity_shared::http::Json;
 use continuity_shared::http::docs::Problem;
-use continuity_shared::ids::DepartmentCode;
+use continuity_shared::ids::parse_path;
 use continuity_shared::pagination::{Page, PageQuery};
-use continuity_shared::{ApiError, ApiResult, clock};
+use continuity_shared::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{READERS, ROSTER_WRITERS};
-use crate::db::departments::DepartmentRow;
+use crate::domain::Versioned;
 use crate::domain::department::Department;
 use crate::service::{Put, departments};
 
@@ -27,7 +29,7 @@ pub struct PutDepartmentRequest {
     #[serde(default)]
     pub key: bool,
     /// Default 2 for a key department, 1 otherwise.
-    pub min_project_members: Option<i32>,
+    pub min_project_members: Option<u32>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -35,26 +37,26 @@ pub struct DepartmentResponse {
     pub code: String,
     pub name: String,
     pub key: bool,
-    pub min_project_members: i32,
+    pub min_project_members: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&DepartmentRow> for DepartmentResponse {
-    fn from(r: &DepartmentRow) -> Self {
+impl From<&Versioned<Department>> for DepartmentResponse {
+    fn from(d: &Versioned<Department>) -> Self {
         Self {
-            code: r.code.clone(),
-            name: r.name.clone(),
-            key: r.is_key,
-            min_project_members: r.min_project_members,
-            created_at: clock::utc(r.created_at),
-            updated_at: clock::utc(r.updated_at),
+            code: d.value.code.to_string(),
+            name: d.value.name.to_string(),
+            key: d.value.key,
+            min_project_members: d.value.min_project_members,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
         }
     }
 }
 
 fn parse_code(raw: &str) -> ApiResult<DepartmentCode> {
-    DepartmentCode::parse(raw).map_err(|e| e.at("code"))
+    parse_path("code", raw)
 }
 
 /// Create or replace a department.
@@ -73,6 +75,7 @@ fn parse_code(raw: &str) -> ApiResult<DepartmentCode> {
 pub async fn put_department(
     caller: Caller,
     db: web::Data<Db>,
+    audit: AuditContext,
     code: web::Path<String>,
     if_match: IfMatch,
     body: Json<PutDepartmentRequest>,
@@ -82,12 +85,13 @@ pub async fn put_department(
     let Json(req) = body;
     let dept = Department::new(code, &req.name, req.key, req.min_project_members)
         .map_err(ApiError::validation)?;
-    let (row, outcome) = departments::put(&db, dept, if_match).await?;
-    let location = (outcome == Put::Created).then(|| format!("/v1/departments/{}", row.code));
+    let (stored, outcome) = departments::put(&db, dept, if_match, audit).await?;
+    let location =
+        (outcome == Put::Created).then(|| format!("/v1/departments/{}", stored.value.code));
     Ok(etag::respond(
-        row.version,
+        stored.version,
         location,
-        &DepartmentResponse::from(&row),
+        &DepartmentResponse::from(&stored),
     ))
 }
 
@@ -133,7 +137,7 @@ pub async fn list_departments(
     let page = Page::from_rows(
         rows,
         &page,
-        |r| r.code.clone(),
+        |r| r.value.code.to_string(),
         |r| DepartmentResponse::from(&r),
     );
     Ok(HttpResponse::Ok().json(page))

@@ -2,19 +2,22 @@
 
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use continuity_contract::{DepartmentCode, EmployeeId};
+use continuity_shared::audit::AuditContext;
 use continuity_shared::auth::Caller;
 use continuity_shared::db::Db;
 use continuity_shared::etag::{self, IfMatch};
 use continuity_shared::http::Json;
 use continuity_shared::http::docs::Problem;
-use continuity_shared::ids::{DepartmentCode, EmployeeId};
+use continuity_shared::ids::parse_path;
 use continuity_shared::pagination::{Page, PageQuery};
-use continuity_shared::{ApiError, ApiResult, clock};
+use continuity_shared::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{READERS, ROSTER_WRITERS};
-use crate::db::employees::{EmployeeFilter, EmployeeRow};
+use crate::db::employees::EmployeeFilter;
+use crate::domain::Versioned;
 use crate::domain::employee::{Employee, EmployeeStatus};
 use crate::service::{Put, employees};
 
@@ -42,17 +45,18 @@ pub struct EmployeeResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&EmployeeRow> for EmployeeResponse {
-    fn from(r: &EmployeeRow) -> Self {
+impl From<&Versioned<Employee>> for EmployeeResponse {
+    fn from(stored: &Versioned<Employee>) -> Self {
+        let e = &stored.value;
         Self {
-            employee_id: r.employee_id.clone(),
-            name: r.name.clone(),
-            department_code: r.department_code.clone(),
-            hire_date: r.hire_date,
-            status: EmployeeStatus::parse(&r.status).unwrap_or(EmployeeStatus::Active),
-            last_working_day: r.last_working_day,
-            created_at: clock::utc(r.created_at),
-            updated_at: clock::utc(r.updated_at),
+            employee_id: e.employee_id.to_string(),
+            name: e.name.to_string(),
+            department_code: e.department_code.to_string(),
+            hire_date: e.hire_date,
+            status: e.status,
+            last_working_day: e.last_working_day,
+            created_at: stored.created_at,
+            updated_at: stored.updated_at,
         }
     }
 }
@@ -61,7 +65,8 @@ impl From<&EmployeeRow> for EmployeeResponse {
 #[into_params(parameter_in = Query)]
 pub struct EmployeeQuery {
     /// Only this department.
-    pub department: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub department: Option<DepartmentCode>,
     /// Only this status: `active`, `leaving` or `left`.
     #[param(value_type = Option<EmployeeStatus>)]
     pub status: Option<String>,
@@ -89,7 +94,7 @@ impl EmployeeQuery {
 }
 
 fn parse_id(raw: &str) -> ApiResult<EmployeeId> {
-    EmployeeId::parse(raw).map_err(|e| e.at("employee_id"))
+    parse_path("employee_id", raw)
 }
 
 /// Create or replace an employee.
@@ -108,6 +113,7 @@ fn parse_id(raw: &str) -> ApiResult<EmployeeId> {
 pub async fn put_employee(
     caller: Caller,
     db: web::Data<Db>,
+    audit: AuditContext,
     id: web::Path<String>,
     if_match: IfMatch,
     body: Json<PutEmployeeRequest>,
@@ -115,7 +121,7 @@ pub async fn put_employee(
     caller.require(ROSTER_WRITERS)?;
     let id = parse_id(&id)?;
     let Json(req) = body;
-    let dept = DepartmentCode::parse(&req.department_code).map_err(|e| e.at("department_code"))?;
+    let dept: DepartmentCode = parse_path("department_code", &req.department_code)?;
     let status = req.status.unwrap_or(EmployeeStatus::Active);
     let employee = Employee::new(
         id,
@@ -126,12 +132,13 @@ pub async fn put_employee(
         req.last_working_day,
     )
     .map_err(ApiError::validation)?;
-    let (row, outcome) = employees::put(&db, employee, if_match).await?;
-    let location = (outcome == Put::Created).then(|| format!("/v1/employees/{}", row.employee_id));
+    let (stored, outcome) = employees::put(&db, employee, if_match, audit).await?;
+    let location =
+        (outcome == Put::Created).then(|| format!("/v1/employees/{}", stored.value.employee_id));
     Ok(etag::respond(
-        row.version,
+        stored.version,
         location,
-        &EmployeeResponse::from(&row),
+        &EmployeeResponse::from(&stored),
     ))
 }
 
@@ -152,11 +159,11 @@ pub async fn get_employee(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     caller.require_self_or(&id, READERS)?;
-    let row = employees::get(&db, id).await?;
+    let stored = employees::get(&db, id).await?;
     Ok(etag::respond(
-        row.version,
+        stored.version,
         None,
-        &EmployeeResponse::from(&row),
+        &EmployeeResponse::from(&stored),
     ))
 }
 
@@ -179,7 +186,7 @@ pub async fn list_employees(
     let page = Page::from_rows(
         rows,
         &page,
-        |r| r.employee_id.clone(),
+        |r| r.value.employee_id.to_string(),
         |r| EmployeeResponse::from(&r),
     );
     Ok(HttpResponse::Ok().json(page))

@@ -1,17 +1,20 @@
 //! `POST /v1/employees/import`: the roster as CSV.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
+use continuity_shared::audit::AuditContext;
 use continuity_shared::auth::Caller;
+use continuity_shared::clock::Clock;
 use continuity_shared::db::Db;
 use continuity_shared::http::body::{
     body_limit, check_declared_length, read_body, require_content_type,
 };
 use continuity_shared::http::docs::Problem;
 use continuity_shared::idempotency::{self, Created, IdempotencyKey};
-use continuity_shared::{ApiError, ApiResult, clock};
+use continuity_shared::{ApiError, ApiResult};
 
 use super::ROSTER_WRITERS;
 use crate::service::employees::{self, ImportReport};
+use crate::settings::StaffingSettings;
 
 /// Import the roster from CSV with the columns
 /// `employee_id,name,department_code,hire_date,leave_date` (any order; `leave_date` may be
@@ -34,6 +37,9 @@ pub async fn import_employees(
     req: HttpRequest,
     caller: Caller,
     db: web::Data<Db>,
+    clock: web::Data<Clock>,
+    audit: AuditContext,
+    settings: web::Data<StaffingSettings>,
     key: IdempotencyKey,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
@@ -42,7 +48,9 @@ pub async fn import_employees(
     let limit = body_limit(&req);
     check_declared_length(&req, limit)?;
     let csv = read_body(payload.into_inner(), limit).await?;
-    let today = clock::now().date_naive();
+    // "Today" is the company's, not UTC's: a leave date of today is still "leaving".
+    let today = clock.today();
+    let max_rows = settings.max_import_rows;
     let writer = db.clone();
     idempotency::once(
         &db,
@@ -51,7 +59,7 @@ pub async fn import_employees(
         "employees.import",
         &csv.clone(),
         || async move {
-            let report = employees::import(&writer, csv, today).await?;
+            let report = employees::import(&writer, csv, today, audit, max_rows).await?;
             let body = serde_json::to_value(&report).map_err(ApiError::internal)?;
             Ok(Created {
                 status: StatusCode::OK,

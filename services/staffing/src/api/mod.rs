@@ -2,6 +2,7 @@
 
 mod departments;
 mod employees;
+mod errors;
 mod import;
 mod replay;
 

@@ -1,8 +1,10 @@
 //! `POST /v1/events/replay`: a roster snapshot for a subscriber that starts empty.
 
 use actix_web::{HttpResponse, post, web};
+use continuity_contract::ServiceName;
 use continuity_shared::ApiResult;
 use continuity_shared::auth::{Caller, Role};
+use continuity_shared::clock::Clock;
 use continuity_shared::db::Db;
 use continuity_shared::http::Json;
 use continuity_shared::http::docs::Problem;
@@ -10,12 +12,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::service::events;
+use crate::startup::Peers;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplayRequest {
-    /// The service to catch up: `training-record`, `process-change` or `scheduling`.
-    pub subscriber: String,
+    /// The service to catch up: one that staffing delivers to (`training-record`, ...).
+    #[schema(value_type = String)]
+    pub subscriber: ServiceName,
     /// Only if needed: when `incarnation` is a new database of a subscriber that staffing
     /// had delivered to under another (so its data was lost). Default false.
     #[serde(default)]
@@ -45,6 +49,8 @@ pub struct ReplayResponse {
 pub async fn replay(
     caller: Caller,
     db: web::Data<Db>,
+    clock: web::Data<Clock>,
+    peers: web::Data<Peers>,
     body: Json<ReplayRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Service])?;
@@ -54,8 +60,9 @@ pub async fn replay(
         incarnation,
     }) = body;
     let only_for = if_needed.then(|| incarnation.unwrap_or_default());
+    let (peers, now) = (peers.0.clone(), clock.now());
     let queued = db
-        .write(move |c| events::snapshot_for(c, &subscriber, only_for.as_deref()))
+        .write(move |c| events::snapshot_for(c, &subscriber, &peers, only_for.as_deref(), now))
         .await?;
     Ok(HttpResponse::Accepted().json(ReplayResponse { queued }))
 }

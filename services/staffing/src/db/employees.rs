@@ -1,15 +1,16 @@
 //! Employee rows and queries.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use continuity_shared::ApiResult;
-use continuity_shared::db::DbConnection;
-use continuity_shared::ids::{DepartmentCode, EmployeeId};
+use continuity_contract::{DepartmentCode, EmployeeId, EmployeeStatus, Name};
+use continuity_shared::clock;
+use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
 use continuity_shared::pagination::PageRequest;
 use continuity_shared::with_backend;
 use diesel::prelude::*;
 
 use super::schema::employees;
-use crate::domain::employee::{Employee, EmployeeStatus};
+use crate::domain::Versioned;
+use crate::domain::employee::Employee;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = employees, treat_none_as_null = true)]
@@ -29,7 +30,7 @@ impl EmployeeRow {
     pub fn new(e: &Employee, version: i64, created_at: NaiveDateTime, now: NaiveDateTime) -> Self {
         Self {
             employee_id: e.employee_id.to_string(),
-            name: e.name.clone(),
+            name: e.name.to_string(),
             department_code: e.department_code.to_string(),
             hire_date: e.hire_date,
             status: e.status.as_str().to_owned(),
@@ -39,49 +40,69 @@ impl EmployeeRow {
             updated_at: now,
         }
     }
+}
 
-    /// The row as a domain value; rows are written only from valid values.
-    pub fn to_domain(&self) -> Option<Employee> {
-        Some(Employee {
-            employee_id: EmployeeId::parse(&self.employee_id).ok()?,
-            name: self.name.clone(),
-            department_code: DepartmentCode::parse(&self.department_code).ok()?,
-            hire_date: self.hire_date,
-            status: EmployeeStatus::parse(&self.status)?,
-            last_working_day: self.last_working_day,
+impl TryFrom<EmployeeRow> for Versioned<Employee> {
+    type Error = CorruptRow;
+
+    /// A row written by an older version or by hand may not parse: that is an error, never
+    /// an `active` by default.
+    fn try_from(r: EmployeeRow) -> Result<Self, CorruptRow> {
+        let bad = |column| CorruptRow::new("employees", &r.employee_id, column);
+        Ok(Versioned {
+            value: Employee {
+                employee_id: EmployeeId::parse(&r.employee_id).map_err(|_| bad("employee_id"))?,
+                name: Name::parse(&r.name).map_err(|_| bad("name"))?,
+                department_code: DepartmentCode::parse(&r.department_code)
+                    .map_err(|_| bad("department_code"))?,
+                hire_date: r.hire_date,
+                status: EmployeeStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+                last_working_day: r.last_working_day,
+            },
+            version: r.version,
+            created_at: clock::utc(r.created_at),
+            updated_at: clock::utc(r.updated_at),
         })
     }
+}
+
+fn to_domain(rows: Vec<EmployeeRow>) -> DbResult<Vec<Versioned<Employee>>> {
+    Ok(rows
+        .into_iter()
+        .map(Versioned::try_from)
+        .collect::<Result<_, _>>()?)
 }
 
 /// Filters of the employee list.
 #[derive(Debug, Default, Clone)]
 pub struct EmployeeFilter {
-    pub department: Option<String>,
+    pub department: Option<DepartmentCode>,
     pub status: Option<EmployeeStatus>,
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Option<EmployeeRow>> {
-    Ok(employees::table
+pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<Versioned<Employee>>> {
+    let row = employees::table
         .find(id)
         .select(EmployeeRow::as_select())
         .get_result(conn)
-        .optional()?)
+        .optional()?;
+    Ok(row.map(Versioned::try_from).transpose()?)
 }
 
-pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> ApiResult<Vec<EmployeeRow>> {
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> DbResult<Vec<Versioned<Employee>>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        found.extend(
+        found.extend(to_domain(
             employees::table
                 .filter(employees::employee_id.eq_any(chunk))
                 .select(EmployeeRow::as_select())
                 .load(conn)?,
-        );
+        )?);
     }
     Ok(found)
 }
 
-pub fn insert(conn: &mut DbConnection, row: &EmployeeRow) -> ApiResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<()> {
     diesel::insert_into(employees::table)
         .values(row)
         .execute(conn)?;
@@ -89,7 +110,7 @@ pub fn insert(conn: &mut DbConnection, row: &EmployeeRow) -> ApiResult<()> {
 }
 
 /// Many rows in few statements: one multi-row INSERT per chunk.
-pub fn insert_many(conn: &mut DbConnection, rows: &[EmployeeRow]) -> ApiResult<()> {
+pub fn insert_many(conn: &mut DbConnection, rows: &[EmployeeRow]) -> DbResult<()> {
     // Both backends cap bound parameters per statement; 9 columns x 500 rows stays under.
     for chunk in rows.chunks(500) {
         with_backend!(conn, |c| diesel::insert_into(employees::table)
@@ -99,7 +120,7 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[EmployeeRow]) -> ApiResult<(
     Ok(())
 }
 
-pub fn update(conn: &mut DbConnection, row: &EmployeeRow) -> ApiResult<()> {
+pub fn update(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<()> {
     diesel::update(employees::table.find(&row.employee_id))
         .set(row)
         .execute(conn)?;
@@ -110,7 +131,7 @@ pub fn list(
     conn: &mut DbConnection,
     filter: &EmployeeFilter,
     page: &PageRequest,
-) -> ApiResult<Vec<EmployeeRow>> {
+) -> DbResult<Vec<Versioned<Employee>>> {
     let mut query = employees::table
         .select(EmployeeRow::as_select())
         .order(employees::employee_id.asc())
@@ -120,10 +141,20 @@ pub fn list(
         query = query.filter(employees::employee_id.gt(after.clone()));
     }
     if let Some(dept) = &filter.department {
-        query = query.filter(employees::department_code.eq(dept.clone()));
+        query = query.filter(employees::department_code.eq(dept.as_str().to_owned()));
     }
     if let Some(status) = filter.status {
         query = query.filter(employees::status.eq(status.as_str()));
     }
-    Ok(query.load(conn)?)
+    to_domain(query.load(conn)?)
+}
+
+/// Every employee, by id (a snapshot for a subscriber).
+pub fn all(conn: &mut DbConnection) -> DbResult<Vec<Versioned<Employee>>> {
+    to_domain(
+        employees::table
+            .order(employees::employee_id.asc())
+            .select(EmployeeRow::as_select())
+            .load(conn)?,
+    )
 }

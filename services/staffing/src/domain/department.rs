@@ -1,20 +1,21 @@
 //! Departments and their minimum project staffing.
 
-use continuity_shared::ids::DepartmentCode;
+use continuity_contract::{DepartmentCode, Name};
+use continuity_shared::i18n::Text;
 use continuity_shared::{FieldError, text};
 
 /// A department of the company and how many effective members it owes the project team.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialized as the audit trail records it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Department {
     pub code: DepartmentCode,
-    pub name: String,
+    pub name: Name,
     /// A key department hurts the project when absent (sales, quality, after-sales).
     pub key: bool,
-    pub min_project_members: i32,
+    pub min_project_members: u32,
 }
 
-pub const MAX_NAME_CHARS: usize = 200;
-pub const MAX_MIN_MEMBERS: i32 = 50;
+pub const MAX_MIN_MEMBERS: u32 = 50;
 
 impl Department {
     /// A department from what a client sent; the minimum defaults to 2 for a key
@@ -23,13 +24,10 @@ impl Department {
         code: DepartmentCode,
         name: &str,
         key: bool,
-        min_project_members: Option<i32>,
+        min_project_members: Option<u32>,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = name.trim();
-        if let Err(e) = check_name(name) {
-            errors.push(e);
-        }
+        let name = parse_name(name).map_err(|e| errors.push(e)).ok();
         let min = min_project_members.unwrap_or(if key { 2 } else { 1 });
         if !(1..=MAX_MIN_MEMBERS).contains(&min) {
             errors.push(FieldError::new(
@@ -40,33 +38,22 @@ impl Department {
                 ),
             ));
         }
-        if errors.is_empty() {
-            Ok(Self {
+        match name {
+            Some(name) if errors.is_empty() => Ok(Self {
                 code,
-                name: name.to_owned(),
+                name,
                 key,
                 min_project_members: min,
-            })
-        } else {
-            Err(errors)
+            }),
+            _ => Err(errors),
         }
     }
 }
 
-/// A person's or department's name: not blank, at most 200 characters.
-pub fn check_name(name: &str) -> Result<(), FieldError> {
-    let chars = name.chars().count();
-    if chars == 0 || chars > MAX_NAME_CHARS {
-        Err(FieldError::new(
-            "name",
-            text!(
-                "must be 1 to {MAX_NAME_CHARS} characters",
-                "须为 1 到 {MAX_NAME_CHARS} 个字符"
-            ),
-        ))
-    } else {
-        Ok(())
-    }
+/// A person's or department's name, as the contract's events carry it: trimmed, not
+/// blank, at most 200 characters, no control characters.
+pub fn parse_name(name: &str) -> Result<Name, FieldError> {
+    Name::parse(name).map_err(|e| FieldError::new("name", Text::new(e.to_string(), e.zh())))
 }
 
 #[cfg(test)]
@@ -114,7 +101,8 @@ mod tests {
         assert_eq!(
             Department::new(code(), " Sales ", false, None)
                 .unwrap()
-                .name,
+                .name
+                .as_str(),
             "Sales"
         );
     }

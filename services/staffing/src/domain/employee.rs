@@ -1,55 +1,27 @@
 //! Employees and the status their last working day implies.
 
 use chrono::NaiveDate;
-use continuity_shared::ids::{DepartmentCode, EmployeeId};
+pub use continuity_contract::EmployeeStatus;
+use continuity_contract::{DepartmentCode, EmployeeId, Name};
 use continuity_shared::{FieldError, text};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::department::check_name;
+use super::department::parse_name;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EmployeeStatus {
-    Active,
-    /// Resigned; still working until the last working day.
-    Leaving,
-    Left,
-}
-
-impl EmployeeStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmployeeStatus::Active => "active",
-            EmployeeStatus::Leaving => "leaving",
-            EmployeeStatus::Left => "left",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "active" => Some(EmployeeStatus::Active),
-            "leaving" => Some(EmployeeStatus::Leaving),
-            "left" => Some(EmployeeStatus::Left),
-            _ => None,
-        }
-    }
-
-    /// The status a leave date implies on `today`: none is active, a future one leaving,
-    /// a past one (or today, the last day) left only once it is behind us.
-    pub fn from_leave_date(leave: Option<NaiveDate>, today: NaiveDate) -> Self {
-        match leave {
-            None => EmployeeStatus::Active,
-            Some(d) if d >= today => EmployeeStatus::Leaving,
-            Some(_) => EmployeeStatus::Left,
-        }
+/// The status a leave date implies on `today`: none is active, a future one leaving,
+/// a past one (or today, the last day) left only once it is behind us.
+pub fn status_on(leave: Option<NaiveDate>, today: NaiveDate) -> EmployeeStatus {
+    match leave {
+        None => EmployeeStatus::Active,
+        Some(d) if d >= today => EmployeeStatus::Leaving,
+        Some(_) => EmployeeStatus::Left,
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A person on the roster; serialized as the audit trail records it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Employee {
     pub employee_id: EmployeeId,
-    pub name: String,
+    pub name: Name,
     pub department_code: DepartmentCode,
     pub hire_date: NaiveDate,
     pub status: EmployeeStatus,
@@ -68,10 +40,7 @@ impl Employee {
         last_working_day: Option<NaiveDate>,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = name.trim();
-        if let Err(e) = check_name(name) {
-            errors.push(e);
-        }
+        let name = parse_name(name).map_err(|e| errors.push(e)).ok();
         match (status, last_working_day) {
             (EmployeeStatus::Active, Some(_)) => errors.push(FieldError::new(
                 "last_working_day",
@@ -93,17 +62,16 @@ impl Employee {
             )),
             _ => {}
         }
-        if errors.is_empty() {
-            Ok(Self {
+        match name {
+            Some(name) if errors.is_empty() => Ok(Self {
                 employee_id,
-                name: name.to_owned(),
+                name,
                 department_code,
                 hire_date,
                 status,
                 last_working_day,
-            })
-        } else {
-            Err(errors)
+            }),
+            _ => Err(errors),
         }
     }
 }
@@ -148,16 +116,10 @@ mod tests {
     #[test]
     fn the_leave_date_implies_the_status() {
         let today = d("2026-11-28");
+        assert_eq!(status_on(None, today), EmployeeStatus::Active);
+        assert_eq!(status_on(Some(today), today), EmployeeStatus::Leaving);
         assert_eq!(
-            EmployeeStatus::from_leave_date(None, today),
-            EmployeeStatus::Active
-        );
-        assert_eq!(
-            EmployeeStatus::from_leave_date(Some(today), today),
-            EmployeeStatus::Leaving
-        );
-        assert_eq!(
-            EmployeeStatus::from_leave_date(Some(d("2026-11-27")), today),
+            status_on(Some(d("2026-11-27")), today),
             EmployeeStatus::Left
         );
     }

@@ -4,10 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use continuity_shared::ids::{DepartmentCode, EmployeeId};
+use continuity_contract::{DepartmentCode, EmployeeId};
+use continuity_shared::ids::id_error_text;
 use continuity_shared::{FieldError, text};
 
-use super::employee::{Employee, EmployeeStatus};
+use super::employee::{Employee, status_on};
 
 pub const COLUMNS: [&str; 5] = [
     "employee_id",
@@ -103,10 +104,10 @@ fn parse_row(
     let at = |column: &str| format!("rows[{row}].{column}");
     let mut errors = Vec::new();
     let id = EmployeeId::parse(employee_id)
-        .map_err(|e| errors.push(FieldError::new(at("employee_id"), e.text())))
+        .map_err(|e| errors.push(FieldError::new(at("employee_id"), id_error_text(e))))
         .ok();
     let dept = DepartmentCode::parse(department_code)
-        .map_err(|e| errors.push(FieldError::new(at("department_code"), e.text())))
+        .map_err(|e| errors.push(FieldError::new(at("department_code"), id_error_text(e))))
         .ok();
     let hired = parse_date(hire_date)
         .map_err(|m| errors.push(FieldError::new(at("hire_date"), m)))
@@ -122,7 +123,7 @@ fn parse_row(
     let (Some(id), Some(dept), Some(hired), Some(leave)) = (id, dept, hired, leave) else {
         return Err(errors);
     };
-    let status = EmployeeStatus::from_leave_date(leave, today);
+    let status = status_on(leave, today);
     Employee::new(id, name, dept, hired, status, leave).map_err(|errs| {
         errs.into_iter()
             .map(|e| {
@@ -138,7 +139,8 @@ fn parse_row(
 }
 
 fn parse_date(raw: &str) -> Result<NaiveDate, continuity_shared::i18n::Text> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+    // The contract's dates: YYYY-MM-DD in the years 1900 to 9999.
+    continuity_contract::date::parse(raw).map_err(|_| {
         text!(
             "`{raw}` is not a date (YYYY-MM-DD)",
             "`{raw}` 不是日期（YYYY-MM-DD）"
@@ -153,6 +155,7 @@ fn csv_error(field: &str, e: &csv::Error) -> FieldError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::employee::EmployeeStatus;
 
     fn today() -> NaiveDate {
         "2026-11-28".parse().unwrap()

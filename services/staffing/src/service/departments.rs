@@ -1,69 +1,68 @@
 //! Creating, changing and reading departments.
 
+use continuity_contract::DepartmentCode;
+use continuity_shared::audit::{self, AuditContext, Change};
 use continuity_shared::db::Db;
 use continuity_shared::etag::IfMatch;
-use continuity_shared::ids::DepartmentCode;
-use continuity_shared::pagination::PageRequest;
-use continuity_shared::{ApiError, ApiResult, clock, text};
-
 use continuity_shared::events::outbox;
+use continuity_shared::pagination::PageRequest;
 
+use super::errors::{StaffingError, StaffingResult};
 use super::{Put, events};
 use crate::db::departments::{self as rows, DepartmentRow};
+use crate::domain::Versioned;
 use crate::domain::department::Department;
 
-pub fn not_found(code: &str) -> ApiError {
-    ApiError::not_found(text!(
-        "Department `{code}` does not exist.",
-        "部门 `{code}` 不存在。"
-    ))
-}
+/// The audit trail's name for departments.
+pub const ENTITY: &str = "department";
 
-/// Creates or replaces a department, honouring `If-Match`.
-pub async fn put(db: &Db, dept: Department, if_match: IfMatch) -> ApiResult<(DepartmentRow, Put)> {
+/// Creates or replaces a department, honouring `If-Match`; a change is published and
+/// audited in its transaction, an unchanged department neither.
+pub async fn put(
+    db: &Db,
+    dept: Department,
+    if_match: IfMatch,
+    ctx: AuditContext,
+) -> StaffingResult<(Versioned<Department>, Put)> {
+    let now = ctx.at;
     db.write(move |conn| {
         let existing = rows::find(conn, dept.code.as_str())?;
         if_match.check(existing.as_ref().map(|r| r.version))?;
-        let now = clock::now().naive_utc();
-        match existing {
-            None => {
-                let row = DepartmentRow {
-                    code: dept.code.to_string(),
-                    name: dept.name,
-                    is_key: dept.key,
-                    min_project_members: dept.min_project_members,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
-                rows::insert(conn, &row)?;
-                outbox::publish(conn, &[events::department_upserted(&row)?])?;
-                Ok((row, Put::Created))
-            }
-            Some(old) if old.to_domain().as_ref() == Some(&dept) => Ok((old, Put::Unchanged)),
-            Some(old) => {
-                let row = DepartmentRow {
-                    name: dept.name,
-                    is_key: dept.key,
-                    min_project_members: dept.min_project_members,
-                    version: old.version + 1,
-                    updated_at: now,
-                    ..old
-                };
-                rows::update(conn, &row)?;
-                outbox::publish(conn, &[events::department_upserted(&row)?])?;
-                Ok((row, Put::Updated))
-            }
+        let (version, created_at, put) = match &existing {
+            None => (1, now, Put::Created),
+            Some(old) if old.value == dept => return Ok((old.clone(), Put::Unchanged)),
+            Some(old) => (old.version + 1, old.created_at, Put::Updated),
+        };
+        let row = DepartmentRow::new(&dept, version, created_at.naive_utc(), now.naive_utc());
+        if existing.is_none() {
+            rows::insert(conn, &row)?;
+        } else {
+            rows::update(conn, &row)?;
         }
+        outbox::publish(conn, &[events::department_upserted(&dept, now)?])?;
+        let change = match &existing {
+            None => Change::created(ENTITY, dept.code.as_str(), &dept)?,
+            Some(old) => Change::updated(ENTITY, dept.code.as_str(), &old.value, &dept)?,
+        };
+        audit::record(conn, &ctx, change)?;
+        let stored = Versioned {
+            value: dept,
+            version,
+            created_at,
+            updated_at: now,
+        };
+        Ok((stored, put))
     })
     .await
 }
 
-pub async fn get(db: &Db, code: DepartmentCode) -> ApiResult<DepartmentRow> {
-    db.read(move |conn| rows::find(conn, code.as_str())?.ok_or_else(|| not_found(code.as_str())))
-        .await
+pub async fn get(db: &Db, code: DepartmentCode) -> StaffingResult<Versioned<Department>> {
+    db.read(move |conn| {
+        rows::find(conn, code.as_str())?.ok_or(StaffingError::DepartmentNotFound(code))
+    })
+    .await
 }
 
-pub async fn list(db: &Db, page: PageRequest) -> ApiResult<Vec<DepartmentRow>> {
-    db.read(move |conn| rows::list(conn, &page)).await
+pub async fn list(db: &Db, page: PageRequest) -> StaffingResult<Vec<Versioned<Department>>> {
+    db.read(move |conn| Ok(rows::list(conn, &page)?)).await
 }

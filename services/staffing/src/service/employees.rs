@@ -2,29 +2,24 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use continuity_contract::EmployeeId;
+use continuity_shared::audit::{self, AuditContext, Change};
 use continuity_shared::db::{Db, DbConnection};
 use continuity_shared::etag::IfMatch;
-use continuity_shared::ids::EmployeeId;
+use continuity_shared::events::outbox;
 use continuity_shared::pagination::PageRequest;
-use continuity_shared::{ApiError, ApiResult, FieldError, clock, text};
+use continuity_shared::{ApiResult, FieldError, text};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use continuity_shared::events::outbox;
-
+use super::errors::{StaffingError, StaffingResult};
 use super::{Put, events};
 use crate::db::departments;
 use crate::db::employees::{self as rows, EmployeeFilter, EmployeeRow};
+use crate::domain::Versioned;
 use crate::domain::employee::Employee;
-use crate::domain::import::parse_roster;
-
-pub fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(text!(
-        "Employee `{id}` does not exist.",
-        "员工 `{id}` 不存在。"
-    ))
-}
+use crate::domain::import::{MAX_REPORTED_ERRORS, parse_roster};
 
 fn unknown_department(field: String, code: &str) -> FieldError {
     FieldError::new(
@@ -33,51 +28,99 @@ fn unknown_department(field: String, code: &str) -> FieldError {
     )
 }
 
-/// Creates or replaces an employee, honouring `If-Match`.
-pub async fn put(db: &Db, employee: Employee, if_match: IfMatch) -> ApiResult<(EmployeeRow, Put)> {
+/// The audit trail's name for employees.
+pub const ENTITY: &str = "employee";
+
+/// Creates or replaces an employee, honouring `If-Match`; a change is published and
+/// audited in its transaction.
+pub async fn put(
+    db: &Db,
+    employee: Employee,
+    if_match: IfMatch,
+    ctx: AuditContext,
+) -> StaffingResult<(Versioned<Employee>, Put)> {
+    let now = ctx.at;
     db.write(move |conn| {
         let code = employee.department_code.as_str();
         if departments::find(conn, code)?.is_none() {
-            return Err(ApiError::validation(vec![unknown_department(
+            return Err(StaffingError::Invalid(vec![unknown_department(
                 "department_code".into(),
                 code,
             )]));
         }
         let existing = rows::find(conn, employee.employee_id.as_str())?;
         if_match.check(existing.as_ref().map(|r| r.version))?;
-        upsert(conn, &employee, existing)
+        let before = existing.as_ref().map(|e| e.value.clone());
+        let (stored, put, event) = upsert(employee, existing, now)?;
+        write(conn, &stored, put)?;
+        if let Some(event) = event {
+            outbox::publish(conn, &[event])?;
+        }
+        if let Some(change) = audit_change(before.as_ref(), &stored.value, put)? {
+            audit::record(conn, &ctx, change)?;
+        }
+        Ok((stored, put))
     })
     .await
 }
 
-/// Creates or updates one employee and publishes the change, in the caller's transaction.
+/// What an upsert of one employee comes to: the stored value, what happened and the
+/// event to publish (none when unchanged). Free of I/O.
 fn upsert(
-    conn: &mut DbConnection,
-    employee: &Employee,
-    existing: Option<EmployeeRow>,
-) -> ApiResult<(EmployeeRow, Put)> {
-    let now = clock::now().naive_utc();
-    let (row, put) = match existing {
-        None => {
-            let row = EmployeeRow::new(employee, 1, now, now);
-            rows::insert(conn, &row)?;
-            (row, Put::Created)
-        }
-        Some(old) if old.to_domain().as_ref() == Some(employee) => {
-            return Ok((old, Put::Unchanged));
-        }
-        Some(old) => {
-            let row = EmployeeRow::new(employee, old.version + 1, old.created_at, now);
-            rows::update(conn, &row)?;
-            (row, Put::Updated)
-        }
+    employee: Employee,
+    existing: Option<Versioned<Employee>>,
+    now: DateTime<Utc>,
+) -> ApiResult<(
+    Versioned<Employee>,
+    Put,
+    Option<continuity_shared::events::CloudEvent>,
+)> {
+    let (version, created_at, put) = match existing {
+        None => (1, now, Put::Created),
+        Some(old) if old.value == employee => return Ok((old, Put::Unchanged, None)),
+        Some(old) => (old.version + 1, old.created_at, Put::Updated),
     };
-    outbox::publish(conn, &[events::employee_upserted(&row)?])?;
-    Ok((row, put))
+    let event = events::employee_upserted(&employee, now)?;
+    let stored = Versioned {
+        value: employee,
+        version,
+        created_at,
+        updated_at: now,
+    };
+    Ok((stored, put, Some(event)))
 }
 
-pub async fn get(db: &Db, id: EmployeeId) -> ApiResult<EmployeeRow> {
-    db.read(move |conn| rows::find(conn, id.as_str())?.ok_or_else(|| not_found(id.as_str())))
+/// The trail's entry for a change to one employee; none when nothing changed.
+fn audit_change(
+    before: Option<&Employee>,
+    after: &Employee,
+    put: Put,
+) -> ApiResult<Option<Change>> {
+    let id = after.employee_id.as_str();
+    Ok(match (put, before) {
+        (Put::Unchanged, _) => None,
+        (_, None) => Some(Change::created(ENTITY, id, after)?),
+        (_, Some(old)) => Some(Change::updated(ENTITY, id, old, after)?),
+    })
+}
+
+fn write(conn: &mut DbConnection, stored: &Versioned<Employee>, put: Put) -> StaffingResult<()> {
+    let row = EmployeeRow::new(
+        &stored.value,
+        stored.version,
+        stored.created_at.naive_utc(),
+        stored.updated_at.naive_utc(),
+    );
+    match put {
+        Put::Created => rows::insert(conn, &row)?,
+        Put::Updated => rows::update(conn, &row)?,
+        Put::Unchanged => {}
+    }
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: EmployeeId) -> StaffingResult<Versioned<Employee>> {
+    db.read(move |conn| rows::find(conn, id.as_str())?.ok_or(StaffingError::EmployeeNotFound(id)))
         .await
 }
 
@@ -85,8 +128,9 @@ pub async fn list(
     db: &Db,
     filter: EmployeeFilter,
     page: PageRequest,
-) -> ApiResult<Vec<EmployeeRow>> {
-    db.read(move |conn| rows::list(conn, &filter, &page)).await
+) -> StaffingResult<Vec<Versioned<Employee>>> {
+    db.read(move |conn| Ok(rows::list(conn, &filter, &page)?))
+        .await
 }
 
 /// What an import did.
@@ -100,14 +144,28 @@ pub struct ImportReport {
 }
 
 /// Applies a roster file as one transaction: every row valid and applied, or nothing
-/// changed and every bad row reported.
+/// changed and every bad row reported. `today` is the company's date (the leave dates are
+/// read against it).
 pub async fn import(
     db: &Db,
     csv: actix_web::web::Bytes,
     today: NaiveDate,
-) -> ApiResult<ImportReport> {
+    ctx: AuditContext,
+    max_rows: usize,
+) -> StaffingResult<ImportReport> {
+    let now = ctx.at;
+    // Parsed and checked before the write transaction: the single writer is not held for it.
+    let employees = parse_roster(&csv, today).map_err(StaffingError::Invalid)?;
+    if employees.len() > max_rows {
+        return Err(StaffingError::Invalid(vec![FieldError::new(
+            "rows",
+            text!(
+                "a file may hold at most {max_rows} rows",
+                "一个文件最多 {max_rows} 行"
+            ),
+        )]));
+    }
     db.write(move |conn| {
-        let employees = parse_roster(&csv, today).map_err(ApiError::validation)?;
         let codes: Vec<String> = employees
             .iter()
             .map(|e| e.department_code.to_string())
@@ -127,20 +185,19 @@ pub async fn import(
                     e.department_code.as_str(),
                 )
             })
-            .take(crate::domain::import::MAX_REPORTED_ERRORS)
+            .take(MAX_REPORTED_ERRORS)
             .collect();
         if !unknown.is_empty() {
-            return Err(ApiError::validation(unknown));
+            return Err(StaffingError::Invalid(unknown));
         }
         let ids: Vec<String> = employees
             .iter()
             .map(|e| e.employee_id.to_string())
             .collect();
-        let mut existing: HashMap<String, EmployeeRow> = rows::find_many(conn, &ids)?
+        let mut existing: HashMap<String, Versioned<Employee>> = rows::find_many(conn, &ids)?
             .into_iter()
-            .map(|r| (r.employee_id.clone(), r))
+            .map(|r| (r.value.employee_id.to_string(), r))
             .collect();
-        let now = clock::now().naive_utc();
         let mut report = ImportReport {
             received: employees.len(),
             created: 0,
@@ -148,22 +205,35 @@ pub async fn import(
             unchanged: 0,
         };
         let mut fresh = Vec::new();
-        for employee in &employees {
-            match existing.remove(employee.employee_id.as_str()) {
-                None => fresh.push(EmployeeRow::new(employee, 1, now, now)),
-                Some(old) => match upsert(conn, employee, Some(old))?.1 {
-                    Put::Unchanged => report.unchanged += 1,
-                    _ => report.updated += 1,
-                },
+        let mut published = Vec::new();
+        let mut changes = Vec::new();
+        for employee in employees {
+            let old = existing.remove(employee.employee_id.as_str());
+            let before = old.as_ref().map(|e| e.value.clone());
+            let (stored, put, event) = upsert(employee, old, now)?;
+            changes.extend(audit_change(before.as_ref(), &stored.value, put)?);
+            match put {
+                Put::Created => {
+                    report.created += 1;
+                    fresh.push(EmployeeRow::new(
+                        &stored.value,
+                        1,
+                        now.naive_utc(),
+                        now.naive_utc(),
+                    ));
+                }
+                Put::Updated => {
+                    report.updated += 1;
+                    write(conn, &stored, put)?;
+                }
+                Put::Unchanged => report.unchanged += 1,
             }
+            published.extend(event);
         }
         rows::insert_many(conn, &fresh)?;
-        let created = fresh
-            .iter()
-            .map(events::employee_upserted)
-            .collect::<ApiResult<Vec<_>>>()?;
-        outbox::publish(conn, &created)?;
-        report.created = fresh.len();
+        // One publication for the whole file: the routes are read once.
+        outbox::publish(conn, &published)?;
+        audit::record_all(conn, &ctx, changes)?;
         Ok(report)
     })
     .await

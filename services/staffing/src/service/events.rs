@@ -1,41 +1,46 @@
-//! The events staffing publishes about its roster, built from its rows, and the snapshot
-//! that lets a new subscriber catch up.
+//! The events staffing publishes about its roster, built from its domain values, and the
+//! snapshot that lets a subscriber that lost its data catch up.
 
+use chrono::{DateTime, Utc};
+use continuity_contract::ServiceName;
+use continuity_contract::payloads::{DepartmentUpserted, EmployeeUpserted};
+use continuity_shared::ApiResult;
 use continuity_shared::db::DbConnection;
-use continuity_shared::events::payloads::{DepartmentUpserted, EmployeeUpserted};
 use continuity_shared::events::{CloudEvent, incarnation, outbox};
-use continuity_shared::{ApiResult, FieldError, server::SERVICE_NAMES, text};
-use diesel::prelude::*;
 
-use crate::db::departments::DepartmentRow;
-use crate::db::employees::EmployeeRow;
-use crate::db::schema::{departments, employees};
+use super::errors::{StaffingError, StaffingResult};
+use crate::db::{departments, employees};
+use crate::domain::department::Department;
+use crate::domain::employee::Employee;
 
+/// The `source` of every event staffing publishes.
 pub const SOURCE: &str = "staffing";
 
-pub fn department_upserted(row: &DepartmentRow) -> ApiResult<CloudEvent> {
+pub fn department_upserted(d: &Department, at: DateTime<Utc>) -> ApiResult<CloudEvent> {
     CloudEvent::new(
         SOURCE,
         &DepartmentUpserted {
-            code: row.code.clone(),
-            name: row.name.clone(),
-            key: row.is_key,
-            min_project_members: row.min_project_members,
+            code: d.code.clone(),
+            name: d.name.clone(),
+            key: d.key,
+            min_project_members: d.min_project_members,
         },
+        at,
     )
 }
 
-pub fn employee_upserted(row: &EmployeeRow) -> ApiResult<CloudEvent> {
+pub fn employee_upserted(e: &Employee, at: DateTime<Utc>) -> ApiResult<CloudEvent> {
     CloudEvent::new(
         SOURCE,
         &EmployeeUpserted {
-            employee_id: row.employee_id.clone(),
-            name: row.name.clone(),
-            department_code: row.department_code.clone(),
-            hire_date: Some(row.hire_date),
-            status: row.status.clone(),
-            last_working_day: row.last_working_day,
+            employee_id: e.employee_id.clone(),
+            name: e.name.clone(),
+            department_code: e.department_code.clone(),
+            hire_date: Some(e.hire_date),
+            status: e.status,
+            last_working_day: e.last_working_day,
         },
+        at,
     )
 }
 
@@ -47,40 +52,26 @@ pub fn employee_upserted(row: &EmployeeRow) -> ApiResult<CloudEvent> {
 /// everything for it.
 pub fn snapshot_for(
     conn: &mut DbConnection,
-    subscriber: &str,
+    subscriber: &ServiceName,
+    peers: &[ServiceName],
     if_needed: Option<&str>,
-) -> ApiResult<usize> {
-    if !SERVICE_NAMES.contains(&subscriber) || subscriber == SOURCE {
-        return Err(continuity_shared::ApiError::validation(vec![
-            FieldError::new(
-                "subscriber",
-                text!(
-                    "must be training-record, process-change or scheduling",
-                    "须为 training-record、process-change 或 scheduling"
-                ),
-            ),
-        ]));
+    at: DateTime<Utc>,
+) -> StaffingResult<usize> {
+    if !peers.contains(subscriber) {
+        return Err(StaffingError::UnknownSubscriber(subscriber.to_string()));
     }
     if let Some(incarnation) = if_needed
-        && !incarnation::claim_snapshot(conn, subscriber, incarnation)?
+        && !incarnation::claim_snapshot(conn, subscriber.as_str(), incarnation)?
     {
         return Ok(0);
     }
-    let depts: Vec<DepartmentRow> = departments::table
-        .order(departments::code.asc())
-        .select(DepartmentRow::as_select())
-        .load(conn)?;
-    let mut events = depts
+    let mut events = departments::all(conn)?
         .iter()
-        .map(department_upserted)
+        .map(|d| department_upserted(&d.value, at))
         .collect::<ApiResult<Vec<_>>>()?;
-    let people: Vec<EmployeeRow> = employees::table
-        .order(employees::employee_id.asc())
-        .select(EmployeeRow::as_select())
-        .load(conn)?;
-    for e in &people {
-        events.push(employee_upserted(e)?);
+    for e in employees::all(conn)? {
+        events.push(employee_upserted(&e.value, at)?);
     }
-    outbox::publish_to(conn, &events, subscriber)?;
+    outbox::publish_to(conn, &events, subscriber.as_str())?;
     Ok(events.len())
 }

@@ -1,8 +1,11 @@
-//! Staffing's use cases: each owns its transaction.
+//! Staffing's use cases: each owns its transaction and publishes its events in it.
 
 pub mod departments;
 pub mod employees;
+pub mod errors;
 pub mod events;
+
+pub use errors::{StaffingError, StaffingResult};
 
 /// What a `PUT` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

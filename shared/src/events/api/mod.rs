@@ -3,19 +3,23 @@
 
 mod admin;
 mod receive;
+mod subscriptions;
 mod webhooks;
 
 pub use admin::{InboxStats, OutboxItem, OutboxStats, RetryResponse};
 pub use receive::Incarnation;
+pub use subscriptions::Declaration;
 pub use webhooks::{AttemptResponse, CreateSubscriptionRequest, SubscriptionResponse};
 
 use admin::*;
 use receive::*;
+use subscriptions::*;
 use webhooks::*;
 
 /// Registers the event endpoints.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(receive_events)
+        .service(subscriptions)
         .service(outbox_stats)
         .service(inbox_stats)
         .service(list_outbox)

@@ -73,8 +73,8 @@ pub async fn receive_events(
             ApiError::validation(fields)
         })?;
     }
-    let sink = **sink;
-    let mut report = db.write(move |c| inbox::receive(c, &events, sink)).await?;
+    let sink = sink.into_inner();
+    let mut report = db.write(move |c| inbox::receive(c, &events, &sink)).await?;
     report.incarnation = incarnation.0.clone();
     Ok(HttpResponse::Ok().json(report))
 }

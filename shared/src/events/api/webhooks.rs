@@ -216,7 +216,7 @@ pub async fn delete_subscription(
             if found {
                 outbox::cancel_pending(c, &outbox::webhook_subscriber(&id))?;
             }
-            Ok(found)
+            Ok::<_, ApiError>(found)
         })
         .await?;
     if found {

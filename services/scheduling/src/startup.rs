@@ -1,0 +1,24 @@
+//! What scheduling is to the platform: its definition, and what it adds when it starts.
+
+use continuity_shared::roster::{self, RosterCopy};
+use continuity_shared::service::{Extensions, Platform, ServiceDef};
+
+use crate::settings::SchedulingSettings;
+use crate::{api, events};
+
+pub static SERVICE: ServiceDef = ServiceDef {
+    name: "scheduling",
+    default_port: 8084,
+    title: "Continuity scheduling",
+    description: "Resignation seasonality from HR history and implementation windows that avoid the peaks.",
+    migrations: &[roster::MIGRATIONS, continuity_shared::migrations!()],
+    subscriptions: events::SUBSCRIPTIONS,
+    routes: api::routes,
+    setup,
+};
+
+fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
+    let settings: SchedulingSettings = platform.settings.section(&platform.name)?;
+    let copy = RosterCopy::of(settings.roster_from.clone());
+    Ok(Extensions::default().roster_copy(copy).data(settings))
+}

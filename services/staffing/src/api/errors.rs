@@ -1,0 +1,30 @@
+//! Staffing's errors as problems: the one place they become what a caller reads.
+
+use continuity_shared::{ApiError, FieldError, text};
+
+use crate::service::StaffingError;
+
+impl From<StaffingError> for ApiError {
+    fn from(err: StaffingError) -> Self {
+        match err {
+            StaffingError::Invalid(fields) => ApiError::validation(fields),
+            StaffingError::DepartmentNotFound(code) => ApiError::not_found(text!(
+                "Department `{code}` does not exist.",
+                "部门 `{code}` 不存在。"
+            )),
+            StaffingError::EmployeeNotFound(id) => ApiError::not_found(text!(
+                "Employee `{id}` does not exist.",
+                "员工 `{id}` 不存在。"
+            )),
+            StaffingError::UnknownSubscriber(name) => ApiError::validation(vec![FieldError::new(
+                "subscriber",
+                text!(
+                    "`{name}` is not a service that staffing delivers to",
+                    "`{name}` 不是 staffing 投递事件的服务"
+                ),
+            )]),
+            StaffingError::Db(e) => e.into(),
+            StaffingError::Platform(e) => e,
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! What staffing's use cases can fail with: domain refusals named for what they are, and
+//! the database's own errors with their causes. The API turns them into problems.
+
+use continuity_contract::{DepartmentCode, EmployeeId};
+use continuity_shared::db::DbError;
+use continuity_shared::{ApiError, FieldError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffingError {
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("department {0} does not exist")]
+    DepartmentNotFound(DepartmentCode),
+    #[error("employee {0} does not exist")]
+    EmployeeNotFound(EmployeeId),
+    #[error("{0} is not a service this one delivers to")]
+    UnknownSubscriber(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A refusal of the platform's (a stale `If-Match`) or its failure (the outbox).
+    #[error(transparent)]
+    Platform(#[from] ApiError),
+}
+
+pub type StaffingResult<T> = Result<T, StaffingError>;

@@ -1,0 +1,24 @@
+//! What training-record is to the platform: its definition, and what it adds when it starts.
+
+use continuity_shared::roster::{self, RosterCopy};
+use continuity_shared::service::{Extensions, Platform, ServiceDef};
+
+use crate::settings::TrainingSettings;
+use crate::{api, events};
+
+pub static SERVICE: ServiceDef = ServiceDef {
+    name: "training-record",
+    default_port: 8082,
+    title: "Continuity training-record",
+    description: "Training sessions, their recordings, attendance, viewing progress and each person's catch-up plan.",
+    migrations: &[roster::MIGRATIONS, continuity_shared::migrations!()],
+    subscriptions: events::SUBSCRIPTIONS,
+    routes: api::routes,
+    setup,
+};
+
+fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
+    let settings: TrainingSettings = platform.settings.section(&platform.name)?;
+    let copy = RosterCopy::of(settings.roster_from.clone());
+    Ok(Extensions::default().roster_copy(copy).data(settings))
+}

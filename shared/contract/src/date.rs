@@ -1,0 +1,166 @@
+//! Calendar dates on the wire: `YYYY-MM-DD`, years 1900 to 9999 only.
+//!
+//! chrono alone would read `+10000-01-01` or year 1 and write back what other systems
+//! (databases, spreadsheets, the HR system) cannot store. Use the helpers as
+//! `#[serde(with = "continuity_contract::date::bounded")]` on a `NaiveDate` and
+//! `#[serde(with = "continuity_contract::date::bounded_opt", default)]` on an
+//! `Option<NaiveDate>`. Writing refuses the same dates reading does, so a producer cannot
+//! emit what its consumers would refuse.
+
+use chrono::{Datelike, NaiveDate};
+
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 9999;
+
+/// Why a date was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be a date written YYYY-MM-DD, from 1900-01-01 to 9999-12-31")]
+pub struct DateError;
+
+impl DateError {
+    /// The same reason in Chinese.
+    pub fn zh(self) -> &'static str {
+        "须为 YYYY-MM-DD 格式的日期，介于 1900-01-01 与 9999-12-31 之间"
+    }
+}
+
+/// Reads exactly `YYYY-MM-DD`: no sign, no time, no surrounding space.
+pub fn parse(raw: &str) -> Result<NaiveDate, DateError> {
+    let shaped = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return Err(DateError);
+    }
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| DateError)?;
+    check(date)
+}
+
+/// `date` itself when its year is within 1900..=9999.
+pub fn check(date: NaiveDate) -> Result<NaiveDate, DateError> {
+    if (MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(DateError)
+    }
+}
+
+/// Serde helpers for a `NaiveDate` field.
+pub mod bounded {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer, de, ser};
+
+    pub fn serialize<S: Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        let date = super::check(*date).map_err(ser::Error::custom)?;
+        s.collect_str(&date.format("%Y-%m-%d"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let raw = String::deserialize(d)?;
+        super::parse(&raw).map_err(de::Error::custom)
+    }
+}
+
+/// Serde helpers for an `Option<NaiveDate>` field; `null` is `None`. Pair with
+/// `#[serde(default)]` so that an absent field is `None` too.
+pub mod bounded_opt {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => super::bounded::serialize(date, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|raw| super::parse(&raw).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Dated {
+        #[serde(with = "bounded")]
+        on: NaiveDate,
+        #[serde(with = "bounded_opt", default)]
+        until: Option<NaiveDate>,
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn dates_from_1900_to_9999_are_read_and_written_as_yyyy_mm_dd() {
+        assert_eq!(parse("1900-01-01"), Ok(day(1900, 1, 1)));
+        assert_eq!(parse("9999-12-31"), Ok(day(9999, 12, 31)));
+        let value = Dated {
+            on: day(2025, 2, 28),
+            until: Some(day(2026, 1, 5)),
+        };
+        let json = serde_json::to_string(&value).unwrap();
+        assert_eq!(json, r#"{"on":"2025-02-28","until":"2026-01-05"}"#);
+        assert_eq!(serde_json::from_str::<Dated>(&json).unwrap(), value);
+    }
+
+    #[test]
+    fn dates_outside_the_years_or_in_another_shape_are_refused() {
+        for bad in [
+            "1899-12-31",
+            "10000-01-01",
+            "+10000-01-01",
+            "-0001-01-01",
+            "2025-02-30",
+            "2025-2-3",
+            " 2025-02-03",
+            "2025-02-03T00:00:00Z",
+            "20250203",
+            "",
+        ] {
+            assert_eq!(parse(bad), Err(DateError), "{bad:?}");
+            let json = format!(r#"{{"on":"{bad}"}}"#);
+            assert!(serde_json::from_str::<Dated>(&json).is_err(), "{bad:?}");
+            let json = format!(r#"{{"on":"2025-01-01","until":"{bad}"}}"#);
+            assert!(serde_json::from_str::<Dated>(&json).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_optional_date_may_be_null_or_absent_but_a_required_one_may_not() {
+        let absent: Dated = serde_json::from_str(r#"{"on":"2025-01-01"}"#).unwrap();
+        assert_eq!(absent.until, None);
+        let null: Dated = serde_json::from_str(r#"{"on":"2025-01-01","until":null}"#).unwrap();
+        assert_eq!(null.until, None);
+        assert_eq!(
+            serde_json::to_string(&null).unwrap(),
+            r#"{"on":"2025-01-01","until":null}"#
+        );
+        assert!(serde_json::from_str::<Dated>(r#"{"until":"2025-01-01"}"#).is_err());
+        assert!(serde_json::from_str::<Dated>(r#"{"on":null}"#).is_err());
+    }
+
+    #[test]
+    fn writing_a_date_outside_the_years_fails_instead_of_emitting_it() {
+        let value = Dated {
+            on: day(10000, 1, 1),
+            until: None,
+        };
+        assert!(serde_json::to_string(&value).is_err());
+        let value = Dated {
+            on: day(2025, 1, 1),
+            until: Some(day(1899, 12, 31)),
+        };
+        assert!(serde_json::to_string(&value).is_err());
+    }
+}

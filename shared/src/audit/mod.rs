@@ -1,0 +1,211 @@
+//! The audit trail every service keeps of changes to its own resources: who changed what,
+//! when, from which value to which, and why (the request or the event that caused it).
+//!
+//! Services call [`record`] inside the write transaction of the change itself, so a change
+//! and its entry are committed together or not at all. The trail is append-only: this
+//! module offers no way to edit or remove an entry, the table is private to it, the
+//! database refuses edits, and retention leaves it alone. Read it at `GET /v1/audit`.
+
+pub mod api;
+// Private: only this module can name the table, so no update or delete can be written
+// against it elsewhere.
+mod db;
+#[cfg(test)]
+mod tests;
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::db::DbConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::http::request_id::RequestId;
+
+/// Who made a change: the caller's identity (a token's name, `name:employee` for a
+/// member), or `event:<source>` for a change an event caused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(String);
+
+impl Actor {
+    pub fn caller(caller: &Caller) -> Self {
+        Self(caller.identity())
+    }
+
+    pub fn event(source: &str) -> Self {
+        Self(format!("event:{source}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Why a change was made: the request (by its `X-Request-Id`) or the event that caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cause {
+    Request(String),
+    Event { source: String, id: String },
+}
+
+/// Who, why and when, for every entry a request or an event writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditContext {
+    pub actor: Actor,
+    pub cause: Cause,
+    pub at: DateTime<Utc>,
+}
+
+impl AuditContext {
+    /// The context of a change that applying event `id` from `source` makes.
+    pub fn for_event(source: &str, id: &str, at: DateTime<Utc>) -> Self {
+        Self {
+            actor: Actor::event(source),
+            cause: Cause::Event {
+                source: source.to_owned(),
+                id: id.to_owned(),
+            },
+            at,
+        }
+    }
+}
+
+/// The authenticated caller (401 without one) and the request id the request-id middleware
+/// put into the request.
+impl FromRequest for AuditContext {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        ready(
+            Caller::from_request(req, payload)
+                .into_inner()
+                .and_then(|caller| {
+                    let request_id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .map(|r| r.0.clone())
+                        .ok_or_else(|| ApiError::internal("request id middleware missing"))?;
+                    // The service's clock, so that a test that sets the time sees it here.
+                    let at = req
+                        .app_data::<actix_web::web::Data<crate::clock::Clock>>()
+                        .map(|c| c.now())
+                        .unwrap_or_else(crate::clock::now);
+                    Ok(Self {
+                        actor: Actor::caller(&caller),
+                        cause: Cause::Request(request_id),
+                        at,
+                    })
+                }),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "created" => Some(Action::Created),
+            "updated" => Some(Action::Updated),
+            "deleted" => Some(Action::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// One changed resource: its kind (`department`), its id, and its values before and after
+/// as the API shows them (`None` before creation and after deletion).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub action: Action,
+    pub old: Option<serde_json::Value>,
+    pub new: Option<serde_json::Value>,
+}
+
+impl Change {
+    pub fn created(
+        entity: &'static str,
+        entity_id: impl Into<String>,
+        new: &impl Serialize,
+    ) -> ApiResult<Self> {
+        Ok(Self {
+            entity,
+            entity_id: entity_id.into(),
+            action: Action::Created,
+            old: None,
+            new: Some(to_value(new)?),
+        })
+    }
+
+    pub fn updated(
+        entity: &'static str,
+        entity_id: impl Into<String>,
+        old: &impl Serialize,
+        new: &impl Serialize,
+    ) -> ApiResult<Self> {
+        Ok(Self {
+            entity,
+            entity_id: entity_id.into(),
+            action: Action::Updated,
+            old: Some(to_value(old)?),
+            new: Some(to_value(new)?),
+        })
+    }
+
+    pub fn deleted(
+        entity: &'static str,
+        entity_id: impl Into<String>,
+        old: &impl Serialize,
+    ) -> ApiResult<Self> {
+        Ok(Self {
+            entity,
+            entity_id: entity_id.into(),
+            action: Action::Deleted,
+            old: Some(to_value(old)?),
+            new: None,
+        })
+    }
+}
+
+fn to_value(value: &impl Serialize) -> ApiResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(ApiError::internal)
+}
+
+/// Appends one entry. Call inside the transaction that makes the change.
+pub fn record(conn: &mut DbConnection, ctx: &AuditContext, change: Change) -> ApiResult<()> {
+    record_all(conn, ctx, vec![change])
+}
+
+/// Appends one entry per change, in their order, in few statements (an import's rows).
+/// Call inside the transaction that makes the changes.
+pub fn record_all(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    changes: Vec<Change>,
+) -> ApiResult<()> {
+    let rows = changes
+        .into_iter()
+        .map(|c| db::AuditRow::new(ctx, c))
+        .collect::<ApiResult<Vec<_>>>()?;
+    db::insert(conn, &rows)
+}
