@@ -46,13 +46,10 @@ async fn a_change_is_queued_for_every_subscribing_service_in_its_own_transaction
 
 #[actix_web::test]
 async fn deliveries_that_keep_failing_are_parked_dead_and_an_admin_can_requeue_them() {
-    let app = TestApp::spawn_with(
-        &staffing::SERVICE,
-        &[
-            ("CONTINUITY_EVENTS__MAX_ATTEMPTS", "1"),
-            ("CONTINUITY_EVENTS__POLL_INTERVAL_MS", "50"),
-        ],
-    )
+    let app = spawn_with(&[
+        ("CONTINUITY_EVENTS__MAX_ATTEMPTS", "1"),
+        ("CONTINUITY_EVENTS__POLL_INTERVAL_MS", "50"),
+    ])
     .await;
     put_department(&app, "sales", json!({"name": "Sales"})).await;
     let mut dead = Vec::new();

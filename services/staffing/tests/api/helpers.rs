@@ -5,8 +5,23 @@ use continuity_shared::testing::TestApp;
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
+/// Peers configured where nothing listens: staffing queues events for them, and
+/// deliveries fail fast instead of reaching whatever listens on this machine.
+pub const PEERS_NOT_THERE: [(&str, &str); 3] = [
+    ("CONTINUITY_TRAINING_RECORD__BASE_URL", "http://127.0.0.1:9"),
+    ("CONTINUITY_PROCESS_CHANGE__BASE_URL", "http://127.0.0.1:9"),
+    ("CONTINUITY_SCHEDULING__BASE_URL", "http://127.0.0.1:9"),
+];
+
 pub async fn spawn() -> TestApp {
-    TestApp::spawn(&staffing::SERVICE).await
+    TestApp::spawn_with(&staffing::SERVICE, &PEERS_NOT_THERE).await
+}
+
+/// Staffing with its peers not there and further settings.
+pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
+    let mut all = PEERS_NOT_THERE.to_vec();
+    all.extend_from_slice(env);
+    TestApp::spawn_with(&staffing::SERVICE, &all).await
 }
 
 pub async fn put_department(app: &TestApp, code: &str, body: Value) -> Response {

@@ -79,6 +79,8 @@ async fn the_openapi_document_is_3_1_and_lists_every_route_served() {
         ("/v1/employees/{employee_id}", "get"),
         ("/v1/employees/{employee_id}", "put"),
         ("/v1/employees/import", "post"),
+        ("/v1/audit", "get"),
+        ("/v1/events/subscriptions", "get"),
         ("/health/live", "get"),
         ("/health/ready", "get"),
         ("/metrics", "get"),

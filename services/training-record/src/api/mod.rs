@@ -3,4 +3,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(_cfg: &mut ServiceConfig) {}
+pub fn routes(cfg: &mut ServiceConfig) {
+    // The read-only views of the roster copy this service keeps.
+    continuity_shared::roster::api::routes(cfg);
+}
