@@ -342,6 +342,26 @@ mod tests {
         assert_eq!(body["errors"][0]["message"], "不是日期");
     }
 
+    #[derive(Debug, thiserror::Error)]
+    #[error("saving the roster")]
+    struct Saving(#[source] std::io::Error);
+
+    #[actix_web::test]
+    async fn an_internal_error_keeps_its_causes_for_the_log_and_shows_none_of_them() {
+        let err = ApiError::internal(Saving(std::io::Error::other("disk on fire")));
+        assert!(err.is_server_error());
+        let chain = err.chain();
+        assert!(
+            chain.ends_with("saving the roster: disk on fire"),
+            "{chain}"
+        );
+        let body = to_bytes(err.to_response(Lang::En).into_body())
+            .await
+            .unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(!body.contains("disk") && !body.contains("roster"), "{body}");
+    }
+
     #[test]
     fn method_not_allowed_lists_the_allowed_methods() {
         let res = ApiError::method_not_allowed(vec!["GET", "PUT"]).to_response(Lang::En);

@@ -228,3 +228,41 @@ where
         .await
         .map_err(|e| E::from(DbError::Task(e)))?
 }
+
+#[cfg(test)]
+mod tests {
+    use tracing::Instrument;
+
+    use super::*;
+    use crate::testing::TestDatabase;
+
+    #[tokio::test]
+    async fn work_on_the_blocking_pool_runs_inside_the_callers_span() {
+        // A subscriber that records spans, so that spans have identities to compare.
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+        let tdb = TestDatabase::sqlite();
+        let url = DatabaseUrl::parse(&tdb.url).unwrap();
+        let settings = crate::settings::Settings::load_from("", None, Vec::new())
+            .unwrap()
+            .database;
+        let db = tokio::task::spawn_blocking(move || Db::open(&url, &settings, vec![]))
+            .await
+            .unwrap()
+            .unwrap();
+        let span = tracing::info_span!("request", request_id = "r-1");
+        let expected = span.id();
+        assert!(expected.is_some());
+        let seen = db
+            .read(|_| Ok::<_, DbError>(tracing::Span::current().id()))
+            .instrument(span.clone())
+            .await
+            .unwrap();
+        assert_eq!(seen, expected, "reads carry the request's span");
+        let seen = db
+            .write(|_| Ok::<_, DbError>(tracing::Span::current().id()))
+            .instrument(span)
+            .await
+            .unwrap();
+        assert_eq!(seen, expected, "writes too");
+    }
+}

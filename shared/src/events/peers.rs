@@ -97,6 +97,24 @@ pub(crate) fn routes(conn: &mut DbConnection) -> DbResult<PeerRoutes> {
     ))
 }
 
+/// Each peer with its declared types (`None`: not heard from yet) and when it declared
+/// them, for the admin view.
+pub(crate) type Declared = (String, Option<Vec<String>>, Option<NaiveDateTime>);
+
+pub(crate) fn declarations(conn: &mut DbConnection) -> DbResult<Vec<Declared>> {
+    let rows: Vec<(String, Option<String>, Option<NaiveDateTime>)> = ps::table
+        .select((ps::peer, ps::event_types, ps::declared_at))
+        .order(ps::peer.asc())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(peer, types, at)| {
+            let types = types.and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok());
+            (peer, types, at)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,11 +2,12 @@
 //! or delete, so a replayed snapshot converges on the producer's state; what changed is
 //! shown to the service's hook.
 
+use chrono::NaiveDate;
 use continuity_contract::payloads::{
     DepartmentUpserted, EmployeeLeft, EmployeeResignationRescinded, EmployeeResigned,
     EmployeeTransferred, EmployeeUpserted, ProjectUpserted, TeamMemberAdded, TeamMemberRemoved,
 };
-use continuity_contract::{EmployeeStatus, EventType};
+use continuity_contract::{DepartmentCode, EmployeeStatus, EventType};
 
 use super::RosterCopy;
 use super::db;
@@ -123,52 +124,59 @@ fn employee_change(
         let before = find(conn, after.employee_id.as_str())?;
         return Ok(Some((before, after)));
     }
-    let (id, edit): (_, Box<dyn FnOnce(&mut CopiedEmployee)>) = match kind {
+    let (id, edit) = match kind {
         EventType::EmployeeResigned => {
             let e: EmployeeResigned = event.payload()?;
-            (
-                e.employee_id,
-                Box::new(move |x| {
-                    x.status = EmployeeStatus::Leaving;
-                    x.last_working_day = Some(e.last_working_day);
-                }),
-            )
+            (e.employee_id, Edit::Leaving(e.last_working_day))
         }
         EventType::EmployeeResignationRescinded => {
             let e: EmployeeResignationRescinded = event.payload()?;
-            (
-                e.employee_id,
-                Box::new(|x| {
-                    x.status = EmployeeStatus::Active;
-                    x.last_working_day = None;
-                }),
-            )
+            (e.employee_id, Edit::Stays)
         }
         EventType::EmployeeTransferred => {
             let e: EmployeeTransferred = event.payload()?;
-            (
-                e.employee_id,
-                Box::new(move |x| x.department_code = e.department_code),
-            )
+            (e.employee_id, Edit::Moves(e.department_code))
         }
         EventType::EmployeeLeft => {
             let e: EmployeeLeft = event.payload()?;
-            (
-                e.employee_id,
-                Box::new(move |x| {
-                    x.status = EmployeeStatus::Left;
-                    x.last_working_day = Some(e.last_working_day);
-                }),
-            )
+            (e.employee_id, Edit::Left(e.last_working_day))
         }
         _ => return Ok(None),
     };
     let Some(before) = find(conn, id.as_str())? else {
         return Ok(None);
     };
-    let mut after = before.clone();
-    edit(&mut after);
+    let after = edit.apply(before.clone());
     Ok(Some((Some(before), after)))
+}
+
+/// What an `employee.*` event other than an upsert changes about a person.
+enum Edit {
+    Leaving(NaiveDate),
+    Stays,
+    Moves(DepartmentCode),
+    Left(NaiveDate),
+}
+
+impl Edit {
+    fn apply(self, mut e: CopiedEmployee) -> CopiedEmployee {
+        match self {
+            Edit::Leaving(day) => {
+                e.status = EmployeeStatus::Leaving;
+                e.last_working_day = Some(day);
+            }
+            Edit::Stays => {
+                e.status = EmployeeStatus::Active;
+                e.last_working_day = None;
+            }
+            Edit::Moves(department) => e.department_code = department,
+            Edit::Left(day) => {
+                e.status = EmployeeStatus::Left;
+                e.last_working_day = Some(day);
+            }
+        }
+        e
+    }
 }
 
 fn changed(change: &RosterChange) -> bool {

@@ -46,8 +46,9 @@ pub struct Settings {
     pub log: LogSettings,
     pub events: EventSettings,
     pub scheduler: SchedulerSettings,
-    /// The services' sections, by section name (`training_record`).
-    #[serde(flatten)]
+    /// The services' sections, by section name (`training_record`); other top-level
+    /// values (variables of tools that share the prefix) are ignored.
+    #[serde(flatten, deserialize_with = "service::sections")]
     services: BTreeMap<String, ServiceSettings>,
     /// Everything as loaded, for the services' own typed sections.
     #[serde(skip, default)]
@@ -381,6 +382,24 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("beta_gamma.database_url"), "{err}");
+    }
+
+    #[test]
+    fn a_plain_value_with_the_prefix_is_no_service_section() {
+        let s = Settings::load_from(
+            SUITE,
+            None,
+            env(&[("CONTINUITY_TEST_POSTGRES_URL", "postgres://x@h/db")]),
+        )
+        .unwrap();
+        assert_eq!(s.peers(&name("alpha")).len(), 1);
+    }
+
+    #[test]
+    fn a_bad_port_is_refused_naming_its_section() {
+        let err = Settings::load_from(SUITE, None, env(&[("CONTINUITY_ALPHA__PORT", "many")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("alpha"), "{err}");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! data is, where the others reach it. A service's own keys sit in the same section and
 //! are read by the service (see [`super::Settings::section`]).
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer};
 
 /// `[<service>]`: every top-level table that is not a platform section names a service of
 /// the suite: the one this process runs, or a peer it delivers events to.
@@ -25,4 +27,22 @@ impl ServiceSettings {
             _ => None,
         }
     }
+}
+
+/// Every top-level table that is not a platform section, as a service section; a plain
+/// value (such as `CONTINUITY_TEST_POSTGRES_URL`, read by the tests) is no section. A bad
+/// value inside a section is an error naming its key.
+pub(super) fn sections<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, ServiceSettings>, D::Error> {
+    let entries = BTreeMap::<String, serde_json::Value>::deserialize(d)?;
+    entries
+        .into_iter()
+        .filter(|(_, v)| v.is_object())
+        .map(|(k, v)| {
+            let section = serde_json::from_value(v)
+                .map_err(|e| serde::de::Error::custom(format!("{k}.{e}")))?;
+            Ok((k, section))
+        })
+        .collect()
 }

@@ -5,5 +5,6 @@
 
 mod events;
 mod harness;
+mod plugin;
 mod suite;
 mod webhooks;

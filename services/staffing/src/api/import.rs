@@ -33,6 +33,7 @@ use crate::settings::StaffingSettings;
     )
 )]
 #[post("/v1/employees/import")]
+#[allow(clippy::too_many_arguments)] // one extractor per thing the handler needs
 pub async fn import_employees(
     req: HttpRequest,
     caller: Caller,

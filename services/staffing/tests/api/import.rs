@@ -122,3 +122,50 @@ async fn a_large_roster_imports_in_one_request() {
     let (_, page) = get_json(&app, "/v1/employees?limit=500&department=sales").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 500);
 }
+
+#[actix_web::test]
+async fn an_import_reads_today_in_the_companys_time_zone_not_utc() {
+    // 17:00 UTC on 28 November is already 29 November in Shanghai.
+    let clock = continuity_shared::clock::Clock::manual(
+        "2026-11-28T17:00:00Z".parse().unwrap(),
+        continuity_shared::clock::DEFAULT_TIME_ZONE,
+    );
+    let app = continuity_shared::testing::TestApp::spawn_with_clock(
+        &staffing::SERVICE,
+        &PEERS_NOT_THERE,
+        clock.clone(),
+    )
+    .await;
+    seed_departments(&app).await;
+    let csv = format!(
+        "{HEADER}E1,Li Lei,sales,2020-01-01,2026-11-28\nE2,Han Meimei,sales,2020-01-01,2026-11-29\n"
+    );
+    assert_eq!(import_csv(&app, &csv, None).await.status(), 200);
+    let (_, e1) = get_json(&app, "/v1/employees/E1").await;
+    assert_eq!(
+        e1["status"], "left",
+        "their last day was yesterday, in Shanghai"
+    );
+    let (_, e2) = get_json(&app, "/v1/employees/E2").await;
+    assert_eq!(e2["status"], "leaving", "today is their last day");
+    assert_eq!(
+        e2["created_at"], "2026-11-28T17:00:00Z",
+        "stamped by the service's clock"
+    );
+}
+
+#[actix_web::test]
+async fn a_file_over_the_configured_row_limit_is_refused_before_anything_is_written() {
+    let app = spawn_with(&[("CONTINUITY_STAFFING__MAX_IMPORT_ROWS", "2")]).await;
+    seed_departments(&app).await;
+    let csv =
+        format!("{HEADER}E1,A,sales,2020-01-01,\nE2,B,sales,2020-01-01,\nE3,C,sales,2020-01-01,\n");
+    let res = import_csv(&app, &csv, None).await;
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "rows");
+    assert_eq!(
+        get_json(&app, "/v1/employees").await.1["items"],
+        serde_json::json!([])
+    );
+}

@@ -3,6 +3,9 @@ use continuity_shared::testing::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+/// A project id as staffing makes them (UUID v7).
+const P1: &str = "01938a7e-4c1b-7d2e-9f00-000000000001";
+
 fn event(id: &str, kind: &str, data: Value) -> Value {
     json!({"specversion": "1.0", "id": id, "source": "staffing", "type": kind,
            "time": "2026-11-28T08:00:00Z", "subject": "x", "data": data})
@@ -55,24 +58,26 @@ async fn staffing_events_build_the_roster_copy_and_a_repeat_changes_nothing() {
         event(
             "5",
             "project.upserted",
-            json!({"project_id": "P1", "name": "CRM", "status": "active"})
+            json!({"project_id": P1, "name": "CRM", "status": "in_progress",
+                "planned_start": "2027-03-01", "planned_go_live": "2027-09-01",
+                "stabilization_months": 3})
         ),
         event(
             "6",
             "team_member.added",
-            json!({"project_id": "P1", "employee_id": "E1", "department_code": "sales",
+            json!({"project_id": P1, "employee_id": "E1", "department_code": "sales",
             "role": "key_user", "backup_for": null})
         ),
         event(
             "7",
             "team_member.added",
-            json!({"project_id": "P1", "employee_id": "E2", "department_code": "sales",
+            json!({"project_id": P1, "employee_id": "E2", "department_code": "sales",
             "role": "member", "backup_for": "E1"})
         ),
         event(
             "8",
             "team_member.removed",
-            json!({"project_id": "P1", "employee_id": "E1", "department_code": "sales",
+            json!({"project_id": P1, "employee_id": "E1", "department_code": "sales",
             "role": "key_user", "backup_for": null})
         ),
     ]);
@@ -89,7 +94,7 @@ async fn staffing_events_build_the_roster_copy_and_a_repeat_changes_nothing() {
         (Some("E1"), Some("leaving"))
     );
     assert_eq!(e1["last_working_day"], "2027-01-31");
-    let members = get(&app, "/v1/roster/projects/P1/members").await;
+    let members = get(&app, &format!("/v1/roster/projects/{P1}/members")).await;
     assert_eq!(members["items"].as_array().unwrap().len(), 1);
     assert_eq!(members["items"][0]["backup_for"], "E1");
     assert_eq!(
@@ -202,5 +207,88 @@ async fn the_roster_copy_is_read_only_and_listed_in_the_document() {
     assert_eq!(
         continuity_shared::testing::dangling_refs(&doc),
         Vec::<String>::new()
+    );
+}
+
+#[actix_web::test]
+async fn forged_events_are_refused_whole_and_copy_nothing() {
+    let app = TestApp::spawn(&training_record::SERVICE).await;
+    let forged = [
+        ("status", json!("pwned")),
+        ("employee_id", json!("E".repeat(5000))),
+        ("employee_id", json!("../../x")),
+        ("employee_id", json!("..")),
+        ("name", json!("Li\u{1b}[31mLei")),
+        ("hire_date", json!("10000-01-01")),
+        ("department_code", json!("Sales")),
+    ];
+    for (i, (field, value)) in forged.into_iter().enumerate() {
+        let mut data = employee("E1", "Li Lei");
+        data[field] = value;
+        let res = app
+            .as_role(Role::Service, Method::POST, "/v1/events")
+            .json(&json!([event(&format!("f{i}"), "employee.upserted", data)]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{field}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            body["errors"][0]["field"],
+            format!("data.{field}"),
+            "{body}"
+        );
+    }
+    // A roster event from a service other than the roster's producer.
+    let res = app
+        .as_role(Role::Service, Method::POST, "/v1/events")
+        .json(
+            &json!([{"specversion": "1.0", "id": "s1", "source": "scheduling",
+            "type": "employee.upserted", "time": "2026-11-28T08:00:00Z",
+            "data": employee("E1", "Li Lei")}]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(get(&app, "/v1/roster/employees").await["items"], json!([]));
+    let stats: Value = app
+        .as_role(Role::Admin, Method::GET, "/v1/admin/inbox/stats")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats, json!([]), "nothing recorded either");
+}
+
+#[actix_web::test]
+async fn a_corrupt_stored_row_is_an_error_not_a_default() {
+    let app = TestApp::spawn(&training_record::SERVICE).await;
+    post(
+        &app,
+        &json!([event("1", "employee.upserted", employee("E1", "Li Lei"))]),
+    )
+    .await;
+    app.db
+        .write(|c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute("UPDATE roster_employees SET status = 'pwned'")
+                .map_err(continuity_shared::ApiError::from)
+        })
+        .await
+        .unwrap();
+    let res = app
+        .as_role(Role::Manager, Method::GET, "/v1/roster/employees")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 500);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "internal");
+    assert!(
+        !body.to_string().contains("pwned"),
+        "no stored value leaks: {body}"
     );
 }

@@ -6,13 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
+use crate::clock::{self, Clock};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::events::inbox;
 use crate::events::outbox;
+use crate::events::peers;
 use crate::http::docs::Problem;
 use crate::pagination::{Page, PageQuery};
-use crate::{clock, text};
+use crate::text;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -113,11 +115,12 @@ pub struct RetryResponse {
 pub async fn retry_outbox(
     caller: Caller,
     db: web::Data<Db>,
+    clock: web::Data<Clock>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[])?;
     let id = id.into_inner();
-    let now = clock::now().naive_utc();
+    let now = clock.now().naive_utc();
     let shown = id.clone();
     let n = db
         .write(move |c| outbox::retry_dead(c, &id, now))
@@ -196,5 +199,36 @@ pub async fn inbox_stats(caller: Caller, db: web::Data<Db>) -> ApiResult<HttpRes
             }
         }
     }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A peer service this one delivers to, and what it declared it takes.
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct PeerView {
+    pub peer: String,
+    /// The types it declared; null until it has answered, and meanwhile it gets every
+    /// event, so nothing is lost while it is down.
+    pub event_types: Option<Vec<String>>,
+    pub declared_at: Option<DateTime<Utc>>,
+}
+
+/// The configured peers and their last declarations, as the outbox routes by them.
+#[utoipa::path(tag = "events", responses(
+    (status = 200, body = Vec<PeerView>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/admin/peers")]
+pub async fn list_peers(caller: Caller, db: web::Data<Db>) -> ApiResult<HttpResponse> {
+    caller.require(&[])?;
+    let rows = db.read(peers::declarations).await?;
+    let out: Vec<PeerView> = rows
+        .into_iter()
+        .map(|(peer, event_types, declared_at)| PeerView {
+            peer,
+            event_types,
+            declared_at: declared_at.map(clock::utc),
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(out))
 }

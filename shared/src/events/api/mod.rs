@@ -6,7 +6,7 @@ mod receive;
 mod subscriptions;
 mod webhooks;
 
-pub use admin::{InboxStats, OutboxItem, OutboxStats, RetryResponse};
+pub use admin::{InboxStats, OutboxItem, OutboxStats, PeerView, RetryResponse};
 pub use receive::Incarnation;
 pub use subscriptions::Declaration;
 pub use webhooks::{AttemptResponse, CreateSubscriptionRequest, SubscriptionResponse};
@@ -24,6 +24,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(inbox_stats)
         .service(list_outbox)
         .service(retry_outbox)
+        .service(list_peers)
         .service(create_subscription)
         .service(list_subscriptions)
         .service(get_subscription)
