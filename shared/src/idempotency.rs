@@ -13,16 +13,21 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::text;
 
-diesel::table! {
-    idempotency_keys (scope, idempotency_key) {
-        scope -> Text,
-        idempotency_key -> Text,
-        request_hash -> Text,
-        status_code -> Nullable<Integer>,
-        response_body -> Nullable<Text>,
-        created_at -> Timestamp,
+/// The keys' table, private to the platform.
+pub(crate) mod schema {
+    diesel::table! {
+        idempotency_keys (scope, idempotency_key) {
+            scope -> Text,
+            idempotency_key -> Text,
+            request_hash -> Text,
+            status_code -> Nullable<Integer>,
+            response_body -> Nullable<Text>,
+            created_at -> Timestamp,
+        }
     }
 }
+
+use schema::idempotency_keys;
 
 /// The request's `Idempotency-Key`, if it sent one.
 #[derive(Debug, Clone, Default)]

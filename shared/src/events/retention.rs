@@ -11,7 +11,7 @@ use super::schema::{
 };
 use crate::db::DbConnection;
 use crate::error::ApiResult;
-use crate::idempotency::idempotency_keys as ik;
+use crate::idempotency::schema::idempotency_keys as ik;
 use crate::settings::EventSettings;
 
 /// Idempotency keys answer retries for a day, as is usual for such keys.

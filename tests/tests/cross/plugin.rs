@@ -11,7 +11,7 @@ use continuity_shared::ApiResult;
 use continuity_shared::auth::Role;
 use continuity_shared::clock::Clock;
 use continuity_shared::db::DbConnection;
-use continuity_shared::events::CloudEvent;
+use continuity_shared::events::{CloudEvent, EventHandler};
 use continuity_shared::roster::{self, RosterChange, RosterCopy, RosterHook};
 use continuity_shared::scheduler::Job;
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
@@ -40,6 +40,18 @@ impl RosterHook for Recorder {
     }
 }
 
+/// Every event the ledger's own handler saw, by id.
+static HANDLED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Handler;
+
+impl EventHandler for Handler {
+    fn apply(&self, _: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool> {
+        HANDLED.lock().unwrap().push(event.id.clone());
+        Ok(false)
+    }
+}
+
 fn staffing_name() -> anyhow::Result<ServiceName> {
     ServiceName::parse("staffing").map_err(anyhow::Error::from)
 }
@@ -55,7 +67,7 @@ static LEDGER: ServiceDef = ServiceDef {
     routes: roster::api::routes,
     setup: |_: &Platform| {
         let copy = RosterCopy::of(staffing_name()?).with_hook(Recorder);
-        Ok(Extensions::default().roster_copy(copy))
+        Ok(Extensions::default().roster_copy(copy).events(Handler))
     },
 };
 
