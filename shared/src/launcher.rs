@@ -7,6 +7,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use crate::server::Application;
 use crate::service::ServiceDef;
 use crate::settings::Settings;
@@ -54,7 +56,9 @@ async fn run(
 ) -> anyhow::Result<()> {
     let mut apps = Vec::with_capacity(services.len());
     for def in services {
-        let app = Application::build(def, &settings).await?;
+        let app = Application::build(def, &settings)
+            .instrument(tracing::info_span!("start", service = def.name))
+            .await?;
         let url = settings.database_url(app.name())?;
         tracing::info!(service = def.name, port = app.port(), database = %url.redacted(), "service ready");
         apps.push(app);

@@ -94,8 +94,12 @@ impl Application {
         let url = settings.database_url(&name)?;
         let db_settings = settings.database.clone();
         let migrations = def.migration_sets();
-        let db =
-            tokio::task::spawn_blocking(move || Db::open(&url, &db_settings, migrations)).await??;
+        // Start-up's own log lines (migrations) carry the service's span too.
+        let span = tracing::Span::current();
+        let db = tokio::task::spawn_blocking(move || {
+            span.in_scope(|| Db::open(&url, &db_settings, migrations))
+        })
+        .await??;
         let listener = TcpListener::bind((settings.http.host.as_str(), port))
             .map_err(|e| anyhow::anyhow!("{name} cannot listen on port {port}: {e}"))?;
         let incarnation = db
