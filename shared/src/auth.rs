@@ -98,6 +98,19 @@ impl Caller {
         }
     }
 
+    /// 403 unless the caller holds `role` itself: for what no other role may do, not even
+    /// an admin (events between the services).
+    pub fn require_exactly(&self, role: Role) -> ApiResult<()> {
+        if self.0.roles.contains(&role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(text!(
+                "Only the suite's own services may do this.",
+                "只有本套件的服务可以执行此操作。"
+            )))
+        }
+    }
+
     /// Like [`Caller::require`], but a `member` token also passes for its own person.
     pub fn require_self_or(&self, employee: &EmployeeId, roles: &[Role]) -> ApiResult<()> {
         let is_self =

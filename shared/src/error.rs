@@ -181,6 +181,11 @@ impl ApiError {
         self.kind
     }
 
+    /// The detail in English (what travels between services).
+    pub fn detail_en(&self) -> &str {
+        &self.detail.en
+    }
+
     pub fn field_errors(&self) -> &[FieldError] {
         &self.errors
     }

@@ -170,10 +170,10 @@ impl Application {
 
         let declaration = web::Data::new(Declaration {
             service: name.clone(),
-            event_types: def.subscriptions.to_vec(),
+            event_types: def.subscriptions.iter().map(|s| s.event_type).collect(),
         });
         let incarnation = web::Data::new(Incarnation(incarnation));
-        let sink = web::Data::new(EventSink::new(ext.roster, ext.handler));
+        let sink = web::Data::new(EventSink::new(ext.roster, ext.handler, def.subscriptions));
         let tokens = web::Data::new(TokenStore::from_settings(&settings));
         let body_limit = web::Data::new(BodyLimit(settings.http.body_limit_bytes));
         let clock_data = web::Data::new(clock);

@@ -32,9 +32,10 @@ pub struct ServiceDef {
     pub description: &'static str,
     /// The service's own tables (after the platform's); one set per folder pair.
     pub migrations: &'static [Migrations],
-    /// The event types it takes: answered at `GET /v1/events/subscriptions`, and what
-    /// producers deliver to it once they have read that.
-    pub subscriptions: &'static [EventType],
+    /// The event types it takes and from whom: answered at
+    /// `GET /v1/events/subscriptions`, what producers deliver to it once they have read
+    /// that, and what its inbox checks each event's `source` against.
+    pub subscriptions: &'static [Subscription],
     /// Registers the service's own handlers (each with its `#[utoipa::path]`).
     pub routes: fn(&mut ServiceConfig),
     /// Builds what the service adds to the platform, once, at start-up.
@@ -55,6 +56,19 @@ impl ServiceDef {
             self.name.replace('-', "_"),
             self.default_port
         )
+    }
+}
+
+/// One event type a service takes, and the services it accepts it from.
+#[derive(Debug, Clone, Copy)]
+pub struct Subscription {
+    pub event_type: EventType,
+    pub from: &'static [&'static str],
+}
+
+impl Subscription {
+    pub const fn new(event_type: EventType, from: &'static [&'static str]) -> Self {
+        Self { event_type, from }
     }
 }
 

@@ -1,22 +1,27 @@
-//! The event types process-change takes, in one place: answered at
-//! `GET /v1/events/subscriptions`, and what producers deliver to it.
+//! The event types process-change takes and from whom, in one place: answered at
+//! `GET /v1/events/subscriptions`, what producers deliver to it, and what its inbox checks.
 
 use continuity_contract::EventType;
+use continuity_shared::service::Subscription;
 
-pub const SUBSCRIPTIONS: &[EventType] = &[
+/// The service whose roster process-change copies.
+pub const ROSTER_PRODUCER: &str = "staffing";
+const STAFFING: &[&str] = &[ROSTER_PRODUCER];
+
+pub const SUBSCRIPTIONS: &[Subscription] = &[
     // The roster copy.
-    EventType::DepartmentUpserted,
-    EventType::EmployeeUpserted,
-    EventType::EmployeeResigned,
-    EventType::EmployeeResignationRescinded,
-    EventType::EmployeeTransferred,
-    EventType::EmployeeLeft,
-    EventType::ProjectUpserted,
-    EventType::TeamMemberAdded,
-    EventType::TeamMemberRemoved,
+    Subscription::new(EventType::DepartmentUpserted, STAFFING),
+    Subscription::new(EventType::EmployeeUpserted, STAFFING),
+    Subscription::new(EventType::EmployeeResigned, STAFFING),
+    Subscription::new(EventType::EmployeeResignationRescinded, STAFFING),
+    Subscription::new(EventType::EmployeeTransferred, STAFFING),
+    Subscription::new(EventType::EmployeeLeft, STAFFING),
+    Subscription::new(EventType::ProjectUpserted, STAFFING),
+    Subscription::new(EventType::TeamMemberAdded, STAFFING),
+    Subscription::new(EventType::TeamMemberRemoved, STAFFING),
     // Handovers that staffing opens when someone leaves.
-    EventType::HandoverOpened,
-    EventType::HandoverSuccessorAssigned,
-    EventType::HandoverCancelled,
-    EventType::HandoverCompleted,
+    Subscription::new(EventType::HandoverOpened, STAFFING),
+    Subscription::new(EventType::HandoverSuccessorAssigned, STAFFING),
+    Subscription::new(EventType::HandoverCancelled, STAFFING),
+    Subscription::new(EventType::HandoverCompleted, STAFFING),
 ];

@@ -2,7 +2,6 @@
 
 pub mod api;
 pub mod events;
-pub mod settings;
 pub mod startup;
 
 pub use startup::SERVICE;

@@ -1,9 +1,9 @@
 //! What process-change is to the platform: its definition, and what it adds when it starts.
 
+use continuity_contract::ServiceName;
 use continuity_shared::roster::{self, RosterCopy};
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
-use crate::settings::ProcessChangeSettings;
 use crate::{api, events};
 
 pub static SERVICE: ServiceDef = ServiceDef {
@@ -17,8 +17,7 @@ pub static SERVICE: ServiceDef = ServiceDef {
     setup,
 };
 
-fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
-    let settings: ProcessChangeSettings = platform.settings.section(&platform.name)?;
-    let copy = RosterCopy::of(settings.roster_from.clone());
-    Ok(Extensions::default().roster_copy(copy).data(settings))
+fn setup(_: &Platform) -> anyhow::Result<Extensions> {
+    let producer = ServiceName::parse(events::ROSTER_PRODUCER)?;
+    Ok(Extensions::default().roster_copy(RosterCopy::of(producer)))
 }

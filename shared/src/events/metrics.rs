@@ -4,6 +4,8 @@ use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, 
 
 #[derive(Clone)]
 pub struct EventMetrics {
+    /// Subscribers whose gauges read 0 rather than be missing when they have no backlog.
+    known: std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
     pending: IntGaugeVec,
     dead: IntGaugeVec,
     attempts: IntCounterVec,
@@ -48,6 +50,7 @@ impl EventMetrics {
         registry.register(Box::new(attempts.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         Ok(Self {
+            known: Default::default(),
             pending,
             dead,
             attempts,
@@ -55,10 +58,25 @@ impl EventMetrics {
         })
     }
 
+    /// Makes a subscriber's gauges read 0 until it has a backlog, rather than be missing.
+    pub fn know(&self, subscriber: &str) {
+        if let Ok(mut known) = self.known.lock() {
+            known.insert(subscriber.to_owned());
+        }
+        self.pending.with_label_values(&[subscriber]).set(0);
+        self.dead.with_label_values(&[subscriber]).set(0);
+    }
+
     /// Replaces the backlog gauges with `(subscriber, status, count)` rows.
     pub fn set_backlog(&self, rows: &[(String, String, i64)]) {
         self.pending.reset();
         self.dead.reset();
+        if let Ok(known) = self.known.lock() {
+            for s in known.iter() {
+                self.pending.with_label_values(&[s.as_str()]).set(0);
+                self.dead.with_label_values(&[s.as_str()]).set(0);
+            }
+        }
         for (subscriber, status, n) in rows {
             let gauge = if status == super::outbox::DEAD {
                 &self.dead

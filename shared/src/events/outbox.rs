@@ -146,12 +146,43 @@ pub struct Claimed {
     pub created_at: NaiveDateTime,
 }
 
-/// Subscribers that have deliveries due now.
-pub fn due_subscribers(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<String>> {
+diesel::alias!(super::schema::outbox_deliveries as earlier: EarlierDeliveries);
+
+/// Deliveries of the same subscriber and subject that come earlier and must go first: one
+/// waiting for a retry, held by a dispatcher, or parked as dead.
+macro_rules! blocked_by_earlier {
+    ($now:expr) => {
+        earlier
+            .filter(earlier.field(d::subscriber).eq(d::subscriber))
+            .filter(earlier.field(d::subject).eq(d::subject))
+            .filter(earlier.field(d::event_seq).lt(d::event_seq))
+            .filter(
+                earlier
+                    .field(d::status)
+                    .eq(DEAD)
+                    .or(earlier.field(d::status).eq(PENDING).and(
+                        earlier
+                            .field(d::next_attempt_at)
+                            .gt($now)
+                            .or(earlier.field(d::leased_until).ge($now)),
+                    )),
+            )
+    };
+}
+
+/// Subscribers with a delivery that can be claimed now: due, not leased, and not held
+/// back by an earlier one of its subject (so a dead event does not keep a dispatcher busy).
+pub fn claimable_subscribers(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> ApiResult<Vec<String>> {
     Ok(d::table
         .filter(d::status.eq(PENDING))
         .filter(d::next_attempt_at.le(now))
         .filter(d::leased_until.is_null().or(d::leased_until.lt(now)))
+        .filter(diesel::dsl::not(diesel::dsl::exists(blocked_by_earlier!(
+            now
+        ))))
         .select(d::subscriber)
         .distinct()
         .load(conn)?)
@@ -169,22 +200,7 @@ pub fn claim(
     lease_until: NaiveDateTime,
     limit: i64,
 ) -> ApiResult<Vec<Claimed>> {
-    let earlier = diesel::alias!(super::schema::outbox_deliveries as earlier);
-    let blocked = earlier
-        .filter(earlier.field(d::subscriber).eq(d::subscriber))
-        .filter(earlier.field(d::subject).eq(d::subject))
-        .filter(earlier.field(d::event_seq).lt(d::event_seq))
-        .filter(
-            earlier
-                .field(d::status)
-                .eq(DEAD)
-                .or(earlier.field(d::status).eq(PENDING).and(
-                    earlier
-                        .field(d::next_attempt_at)
-                        .gt(now)
-                        .or(earlier.field(d::leased_until).ge(now)),
-                )),
-        );
+    let blocked = blocked_by_earlier!(now);
     let candidates: Vec<Claimed> = d::table
         .inner_join(ev::table)
         .filter(d::subscriber.eq(subscriber))
@@ -283,7 +299,29 @@ pub fn record(
         Decision::Dead => diesel::update(rows)
             .set((common, d::status.eq(DEAD)))
             .execute(conn)?,
+        Decision::Release => diesel::update(rows)
+            .set(d::leased_until.eq(None::<NaiveDateTime>))
+            .execute(conn)?,
     };
+    Ok(())
+}
+
+/// Extends the lease of deliveries still in flight.
+pub fn renew(
+    conn: &mut DbConnection,
+    subscriber: &str,
+    seqs: &[i64],
+    until: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(
+        d::table
+            .filter(d::subscriber.eq(subscriber))
+            .filter(d::event_seq.eq_any(seqs))
+            .filter(d::status.eq(PENDING))
+            .filter(d::leased_until.is_not_null()),
+    )
+    .set(d::leased_until.eq(Some(until)))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -34,6 +34,9 @@ pub enum Outcome {
         error: String,
         retry_after: Option<Duration>,
     },
+    /// Not looked at by the receiver: an earlier event of its subject in the same batch
+    /// was refused. Neither a success nor an attempt of its own.
+    Held,
 }
 
 /// What to do with a delivery after an attempt.
@@ -42,6 +45,9 @@ pub enum Decision {
     Delivered,
     RetryAt(NaiveDateTime),
     Dead,
+    /// Let go of the lease without counting an attempt (a held event: it goes again with
+    /// the event that held it).
+    Release,
 }
 
 impl RetryPolicy {
@@ -56,7 +62,9 @@ impl RetryPolicy {
     }
 
     /// The decision after an attempt; `attempts` counts this one. A `Retry-After` from the
-    /// receiver pushes the next attempt later, never sooner.
+    /// receiver pushes the next attempt later, never sooner, and never beyond
+    /// [`MAX_RETRY_AFTER`]: a receiver must not park a delivery for ever (nor, through an
+    /// absurd date, make it sort as due again at once).
     pub fn decide(
         &self,
         attempts: i32,
@@ -66,17 +74,21 @@ impl RetryPolicy {
     ) -> Decision {
         match outcome {
             Outcome::Delivered { .. } => Decision::Delivered,
+            Outcome::Held => Decision::Release,
             Outcome::Failed { .. } if attempts >= self.max_attempts => Decision::Dead,
             Outcome::Failed { retry_after, .. } => {
-                let wait = self
-                    .backoff(attempts, jitter)
-                    .max(retry_after.unwrap_or_default());
-                let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
-                Decision::RetryAt(now.checked_add_signed(wait).unwrap_or(NaiveDateTime::MAX))
+                let asked = retry_after.unwrap_or_default().min(MAX_RETRY_AFTER);
+                let wait = self.backoff(attempts, jitter).max(asked);
+                let wait = chrono::Duration::from_std(wait)
+                    .unwrap_or_else(|_| chrono::Duration::seconds(3600));
+                Decision::RetryAt(now + wait)
             }
         }
     }
 }
+
+/// The longest wait a receiver's `Retry-After` may ask for.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// `Retry-After` in seconds (the HTTP-date form is rare between services and ignored).
 pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
@@ -142,6 +154,19 @@ mod tests {
         assert_eq!(
             sooner,
             Decision::RetryAt(t0() + chrono::Duration::seconds(4))
+        );
+    }
+
+    #[test]
+    fn a_far_future_retry_after_waits_an_hour_at_most() {
+        let far = Outcome::Failed {
+            status: Some(503),
+            error: "later".into(),
+            retry_after: parse_retry_after(Some("18446744073709551615")),
+        };
+        assert_eq!(
+            policy().decide(1, &far, t0(), 1.0),
+            Decision::RetryAt(t0() + chrono::Duration::hours(1))
         );
     }
 

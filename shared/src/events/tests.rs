@@ -9,16 +9,27 @@ use super::outbox::{self, Claimed};
 use super::policy::Decision;
 use crate::db::{COMMON, Db, DbConnection};
 use crate::roster::RosterCopy;
+use crate::service::Subscription;
 use crate::settings::{DatabaseUrl, Settings};
 use crate::testing::TestDatabase;
 use continuity_contract::payloads::EmployeeUpserted;
 use continuity_contract::{EmployeeStatus, ServiceName};
 
+const SUBSCRIPTIONS: &[Subscription] = &[Subscription::new(
+    continuity_contract::EventType::EmployeeUpserted,
+    &["staffing"],
+)];
+
 fn roster_sink() -> EventSink {
     EventSink::new(
         Some(RosterCopy::of(ServiceName::parse("staffing").unwrap())),
         None,
+        SUBSCRIPTIONS,
     )
+}
+
+fn incoming(events: Vec<CloudEvent>) -> Vec<inbox::Incoming> {
+    events.into_iter().map(Ok).collect()
 }
 
 fn t0() -> NaiveDateTime {
@@ -182,18 +193,18 @@ async fn a_repeated_event_is_applied_once_and_an_unknown_type_is_kept() {
     let event = employee_event("E1", "Li Lei");
     let mut unknown = employee_event("E9", "x");
     unknown.event_type = "something.new".into();
-    let batch = vec![event.clone(), unknown];
+    let batch = incoming(vec![event.clone(), unknown]);
     let first = db
         .write({
             let sink = sink.clone();
-            move |c| inbox::receive(c, &batch, &sink)
+            move |c| inbox::receive(c, &batch, &sink, t0())
         })
         .await
         .unwrap();
     assert_eq!((first.applied, first.ignored, first.duplicates), (1, 1, 0));
-    let again = vec![event];
+    let again = incoming(vec![event]);
     let second = db
-        .write(move |c| inbox::receive(c, &again, &sink))
+        .write(move |c| inbox::receive(c, &again, &sink, t0()))
         .await
         .unwrap();
     assert_eq!((second.applied, second.duplicates), (0, 1));
@@ -202,36 +213,51 @@ async fn a_repeated_event_is_applied_once_and_an_unknown_type_is_kept() {
 }
 
 #[tokio::test]
-async fn an_event_that_fails_to_apply_leaves_no_trace() {
+async fn a_refused_event_is_rolled_back_alone_and_holds_back_later_events_of_its_subject() {
     let tdb = TestDatabase::new();
     let db = db(&tdb).await;
     let sink = roster_sink();
-    let mut bad = employee_event("E1", "x");
-    bad.data = serde_json::json!({"employee_id": 5});
     let good = employee_event("E2", "y");
-    let batch = vec![good, bad];
-    let err = db
-        .write({
-            let sink = sink.clone();
-            move |c| inbox::receive(c, &batch, &sink)
-        })
+    let mut bad = employee_event("E1", "x");
+    bad.data["status"] = serde_json::json!("pwned");
+    let later = employee_event("E1", "x again");
+    let mut forged = employee_event("E3", "z");
+    forged.source = "scheduling".into();
+    let batch = incoming(vec![good, bad, later, forged]);
+    let report = db
+        .write(move |c| inbox::receive(c, &batch, &sink, t0()))
         .await
-        .unwrap_err();
-    assert_eq!(err.kind(), crate::error::ErrorKind::Validation);
+        .unwrap();
+    let outcomes: Vec<inbox::Outcome> = report.results.iter().map(|r| r.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            inbox::Outcome::Applied,
+            inbox::Outcome::Rejected,
+            inbox::Outcome::Held,
+            inbox::Outcome::Rejected
+        ]
+    );
+    let problem = report.results[1].problem.clone().unwrap();
+    assert_eq!(
+        (problem.status, problem.errors[0].field.as_str()),
+        (422, "data.status")
+    );
+    assert_eq!(
+        report.results[3].problem.clone().unwrap().errors[0].field,
+        "source"
+    );
     let stored: i64 = db.read(|c| inbox::count_from(c, "staffing")).await.unwrap();
-    assert_eq!(stored, 0, "the whole batch is one transaction");
-    let copied: i64 = db
+    assert_eq!(stored, 1, "only the applied event is recorded as received");
+    let copied: Vec<String> = db
         .read(|c: &mut DbConnection| {
+            use crate::roster::schema::roster_employees as re;
             use diesel::prelude::*;
-            Ok::<i64, crate::ApiError>(
-                crate::roster::schema::roster_employees::table
-                    .count()
-                    .get_result(c)?,
-            )
+            Ok::<_, crate::ApiError>(re::table.select(re::employee_id).load(c)?)
         })
         .await
         .unwrap();
-    assert_eq!(copied, 0);
+    assert_eq!(copied, ["E2"]);
 }
 
 #[tokio::test]
@@ -246,8 +272,9 @@ async fn pruning_removes_what_is_settled_and_old_but_never_what_is_owed() {
     let claimed = claim(&db, t0(), 1).await;
     record(&db, &claimed, Decision::Delivered, t0()).await;
     let sink = roster_sink();
-    let received = vec![employee_event("E3", "in")];
-    db.write(move |c| inbox::receive(c, &received, &sink))
+    let received = incoming(vec![employee_event("E3", "in")]);
+    let now = crate::clock::now().naive_utc();
+    db.write(move |c| inbox::receive(c, &received, &sink, now))
         .await
         .unwrap();
 

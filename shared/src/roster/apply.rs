@@ -14,9 +14,8 @@ use super::db;
 use super::hook::RosterChange;
 use super::model::{CopiedDepartment, CopiedEmployee, CopiedMember, CopiedProject};
 use crate::db::DbConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::events::CloudEvent;
-use crate::text;
 
 /// The event types the copy is made of.
 pub const ROSTER_TYPES: [EventType; 9] = [
@@ -32,24 +31,14 @@ pub const ROSTER_TYPES: [EventType; 9] = [
 ];
 
 impl RosterCopy {
-    /// Applies `event` when it is a roster event; `Ok(false)` otherwise. A roster event
-    /// from anyone but the copy's producer is refused.
+    /// Applies `event` when it is a roster event; `Ok(false)` otherwise. (The inbox has
+    /// checked that it comes from the producer the service subscribes to it from.)
     pub(crate) fn apply(&self, conn: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool> {
         let Some(kind) = EventType::parse(&event.event_type) else {
             return Ok(false);
         };
         if !ROSTER_TYPES.contains(&kind) {
             return Ok(false);
-        }
-        if event.source != self.producer.as_str() {
-            let (ty, producer) = (kind.as_str(), self.producer.as_str());
-            return Err(ApiError::invalid_field(
-                "source",
-                text!(
-                    "`{ty}` events are accepted from {producer} only",
-                    "`{ty}` 事件只接受来自 {producer} 的"
-                ),
-            ));
         }
         let now = event.time.naive_utc();
         let change = match kind {

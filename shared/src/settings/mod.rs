@@ -100,7 +100,7 @@ batch_size = 200
 poll_interval_ms = 500
 connect_timeout_ms = 2000
 request_timeout_ms = 10000
-lease_seconds = 30
+lease_seconds = 6
 allow_private_webhook_targets = false
 retention_hours = 168
 inbox_retention_hours = 720
@@ -245,6 +245,9 @@ impl Settings {
         }
         if !(1..=1000).contains(&self.events.batch_size) {
             return invalid("events.batch_size", "must be between 1 and 1000");
+        }
+        if !(2..=300).contains(&self.events.lease_seconds) {
+            return invalid("events.lease_seconds", "must be between 2 and 300");
         }
         if self.events.subscriptions_refresh_seconds == 0 {
             return invalid("events.subscriptions_refresh_seconds", "must be at least 1");

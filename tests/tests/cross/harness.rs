@@ -58,7 +58,7 @@ impl Suite {
             // Quick retries keep the tests short; the policy itself is unit-tested.
             ("CONTINUITY_EVENTS__BASE_DELAY_MS".into(), "100".into()),
             ("CONTINUITY_EVENTS__MAX_DELAY_MS".into(), "3000".into()),
-            ("CONTINUITY_EVENTS__LEASE_SECONDS".into(), "15".into()),
+            ("CONTINUITY_EVENTS__LEASE_SECONDS".into(), "6".into()),
             (
                 "CONTINUITY_EVENTS__ALLOW_PRIVATE_WEBHOOK_TARGETS".into(),
                 "true".into(),

@@ -14,7 +14,7 @@ use continuity_shared::db::DbConnection;
 use continuity_shared::events::{CloudEvent, EventHandler};
 use continuity_shared::roster::{self, RosterChange, RosterCopy, RosterHook};
 use continuity_shared::scheduler::Job;
-use continuity_shared::service::{Extensions, Platform, ServiceDef};
+use continuity_shared::service::{Extensions, Platform, ServiceDef, Subscription};
 use continuity_shared::testing::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -63,7 +63,10 @@ static LEDGER: ServiceDef = ServiceDef {
     title: "Ledger (a service that exists only in a test)",
     description: "Keeps employees and watches their changes.",
     migrations: &[roster::MIGRATIONS],
-    subscriptions: &[EventType::EmployeeUpserted, EventType::EmployeeTransferred],
+    subscriptions: &[
+        Subscription::new(EventType::EmployeeUpserted, &["staffing"]),
+        Subscription::new(EventType::EmployeeTransferred, &["staffing"]),
+    ],
     routes: roster::api::routes,
     setup: |_: &Platform| {
         let copy = RosterCopy::of(staffing_name()?).with_hook(Recorder);
@@ -291,7 +294,12 @@ async fn a_services_hook_sees_a_transfer_before_and_after_and_a_forged_one_is_re
         json!({"employee_id": "T1",
         "from_department_code": "sales", "department_code": "it", "effective_date": "2026-12-01"}),
     );
-    assert_eq!(post(json!([forged])).await.unwrap().status(), 422);
+    let answer: Value = post(json!([forged])).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["results"][0]["outcome"], "rejected", "{answer}");
+    assert_eq!(
+        answer["results"][0]["problem"]["errors"][0]["field"],
+        "source"
+    );
 
     let moved = event(
         "t1",
