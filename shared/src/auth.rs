@@ -20,6 +20,8 @@ pub use continuity_contract::Role;
 /// Who holds a token.
 #[derive(Debug, Clone)]
 pub struct Principal {
+    /// Hex SHA-256 of the token: what tells two tokens apart, whatever their names.
+    pub digest: String,
     pub name: String,
     pub roles: Vec<Role>,
     pub employee_id: Option<EmployeeId>,
@@ -44,6 +46,7 @@ impl TokenStore {
                 store.insert(
                     digest(t.expose_secret()),
                     Principal {
+                        digest: String::new(),
                         name: name.into(),
                         roles: vec![role],
                         employee_id: None,
@@ -62,6 +65,7 @@ impl TokenStore {
             store.insert(
                 bytes,
                 Principal {
+                    digest: String::new(),
                     name: spec.name.clone(),
                     roles: spec.roles.clone(),
                     employee_id: spec.employee_id.clone(),
@@ -71,7 +75,8 @@ impl TokenStore {
         store
     }
 
-    pub fn insert(&mut self, digest: [u8; 32], principal: Principal) {
+    pub fn insert(&mut self, digest: [u8; 32], mut principal: Principal) {
+        principal.digest = hex::encode(digest);
         self.by_digest.insert(digest, principal);
     }
 
@@ -125,12 +130,23 @@ impl Caller {
             .any(|r| *r == Role::Admin || roles.contains(r))
     }
 
-    /// A key that tells callers apart (idempotency scopes, audit), never the token.
+    /// Who the caller is, for people reading logs and the audit trail: the token's name
+    /// (or the start of its digest when it has none), and its employee.
     pub fn identity(&self) -> String {
+        let name = if self.0.name.is_empty() {
+            format!("token:{}", self.0.digest.get(..12).unwrap_or_default())
+        } else {
+            self.0.name.clone()
+        };
         match &self.0.employee_id {
-            Some(e) => format!("{}:{e}", self.0.name),
-            None => self.0.name.clone(),
+            Some(e) => format!("{name}:{e}"),
+            None => name,
         }
+    }
+
+    /// What tells this token from every other (idempotency scopes), never the token.
+    pub fn token_digest(&self) -> &str {
+        &self.0.digest
     }
 }
 
@@ -175,6 +191,7 @@ mod tests {
 
     fn caller(roles: Vec<Role>, employee: Option<&str>) -> Caller {
         Caller(Principal {
+            digest: String::new(),
             name: "t".into(),
             roles,
             employee_id: employee.map(|e| EmployeeId::parse(e).unwrap()),
@@ -205,6 +222,7 @@ mod tests {
         store.insert(
             digest("s3cret"),
             Principal {
+                digest: String::new(),
                 name: "crm".into(),
                 roles: vec![Role::Integration],
                 employee_id: None,

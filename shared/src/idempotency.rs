@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::text;
 
@@ -64,78 +64,91 @@ pub struct Created {
     pub body: serde_json::Value,
 }
 
-enum Claim {
-    Fresh,
+enum Answer {
+    Fresh(Created),
     Replay(StatusCode, String),
 }
 
-/// Runs `create` at most once per (caller, route, key) and answers its response, or the
-/// stored one on a retry. Without a key, `create` simply runs.
-pub async fn once<Fut>(
+/// Runs `work` at most once per (token, route, key), in one transaction with the key and
+/// its stored answer, and answers its response, or the stored one on a retry. A client
+/// that disconnects mid-request leaves either nothing (its retry runs the work) or the
+/// work and its answer together (its retry gets the answer): never a key without an
+/// answer. Refused work stores nothing, so a corrected retry may use the key. Without a
+/// key, `work` simply runs in its transaction.
+pub async fn once<F>(
     db: &Db,
     caller: &Caller,
     key: IdempotencyKey,
     route: &str,
     request_body: &[u8],
-    create: impl FnOnce() -> Fut,
+    work: F,
 ) -> ApiResult<HttpResponse>
 where
-    Fut: Future<Output = ApiResult<Created>>,
+    F: FnOnce(&mut DbConnection) -> ApiResult<Created> + Send + 'static,
 {
     let Some(key) = key.0 else {
-        return create().await.map(respond);
+        return db.write(work).await.map(respond);
     };
-    let scope = format!("{}|{route}", caller.identity());
+    // Scoped by the token itself (its digest), not by a name two tokens may share.
+    let scope = format!("{}|{route}", caller.token_digest());
     let hash = hex::encode(Sha256::digest(request_body));
-    let claim = {
-        let (scope, key, hash) = (scope.clone(), key.clone(), hash.clone());
-        db.write(move |conn| claim(conn, &scope, &key, &hash))
-            .await?
-    };
-    if let Claim::Replay(status, body) = claim {
-        return Ok(HttpResponse::build(status)
+    let answer = db
+        .write(move |conn| -> ApiResult<Answer> {
+            if let Some(answer) = stored(conn, &scope, &key, &hash)? {
+                return Ok(answer);
+            }
+            let created = work(conn)?;
+            let row = (
+                idempotency_keys::scope.eq(&scope),
+                idempotency_keys::idempotency_key.eq(&key),
+                idempotency_keys::request_hash.eq(&hash),
+                idempotency_keys::status_code.eq(Some(i32::from(created.status.as_u16()))),
+                idempotency_keys::response_body.eq(Some(created.body.to_string())),
+                idempotency_keys::created_at.eq(chrono::Utc::now().naive_utc()),
+            );
+            diesel::insert_into(idempotency_keys::table)
+                .values(row)
+                .execute(conn)
+                .map_err(|e| match e {
+                    // A concurrent request with the same key committed first (PostgreSQL):
+                    // this one's work is rolled back; its retry gets the stored answer.
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ) => in_progress(),
+                    other => other.into(),
+                })?;
+            Ok(Answer::Fresh(created))
+        })
+        .await?;
+    Ok(match answer {
+        Answer::Fresh(created) => respond(created),
+        Answer::Replay(status, body) => HttpResponse::build(status)
             .content_type("application/json")
             .insert_header(("idempotent-replayed", "true"))
-            .body(body));
-    }
-    match create().await {
-        Ok(created) => {
-            let body = created.body.to_string();
-            let status = i32::from(created.status.as_u16());
-            db.write(move |conn| {
-                diesel::update(idempotency_keys::table.find((&scope, &key)))
-                    .set((
-                        idempotency_keys::status_code.eq(status),
-                        idempotency_keys::response_body.eq(body),
-                    ))
-                    .execute(conn)?;
-                Ok::<_, ApiError>(())
-            })
-            .await?;
-            Ok(respond(created))
-        }
-        Err(err) => {
-            // A refused request did nothing: free the key so a corrected retry may use it.
-            db.write(move |conn| {
-                diesel::delete(idempotency_keys::table.find((&scope, &key))).execute(conn)?;
-                Ok::<_, ApiError>(())
-            })
-            .await?;
-            Err(err)
-        }
-    }
+            .body(body),
+    })
 }
 
 fn respond(created: Created) -> HttpResponse {
     HttpResponse::build(created.status).json(created.body)
 }
 
-fn claim(
+fn in_progress() -> ApiError {
+    ApiError::conflict(text!(
+        "A request with this Idempotency-Key was being served at the same time; retry to get its answer.",
+        "使用该 Idempotency-Key 的另一请求正在同时处理；请重试以获取其结果。"
+    ))
+}
+
+/// The stored answer for the key, `None` when the key is new, 422 when it was used with
+/// another body.
+fn stored(
     conn: &mut crate::db::DbConnection,
     scope: &str,
     key: &str,
     hash: &str,
-) -> ApiResult<Claim> {
+) -> ApiResult<Option<Answer>> {
     let existing: Option<(String, Option<i32>, Option<String>)> = idempotency_keys::table
         .find((scope, key))
         .select((
@@ -146,17 +159,7 @@ fn claim(
         .get_result(conn)
         .optional()?;
     match existing {
-        None => {
-            diesel::insert_into(idempotency_keys::table)
-                .values((
-                    idempotency_keys::scope.eq(scope),
-                    idempotency_keys::idempotency_key.eq(key),
-                    idempotency_keys::request_hash.eq(hash),
-                    idempotency_keys::created_at.eq(chrono::Utc::now().naive_utc()),
-                ))
-                .execute(conn)?;
-            Ok(Claim::Fresh)
-        }
+        None => Ok(None),
         Some((stored, _, _)) if stored != hash => Err(ApiError::invalid_field(
             "Idempotency-Key",
             text!(
@@ -169,11 +172,9 @@ fn claim(
                 .ok()
                 .and_then(|s| StatusCode::from_u16(s).ok())
                 .unwrap_or(StatusCode::OK);
-            Ok(Claim::Replay(status, body))
+            Ok(Some(Answer::Replay(status, body)))
         }
-        Some(_) => Err(ApiError::conflict(text!(
-            "A request with this Idempotency-Key is still being served; retry shortly.",
-            "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。"
-        ))),
+        // Rows of an older version that stored the key before its answer.
+        Some(_) => Err(in_progress()),
     }
 }

@@ -119,6 +119,9 @@ pub fn token_for(role: Role) -> String {
 
 pub const MEMBER_E1: &str = "test-member-e1";
 
+/// Two integration tokens without a name: told apart by their digests alone.
+pub const UNNAMED_INTEGRATION: [&str; 2] = ["test-unnamed-crm-a", "test-unnamed-crm-b"];
+
 impl TestApp {
     pub async fn spawn(def: &ServiceDef) -> TestApp {
         Self::spawn_with(def, &[]).await
@@ -223,6 +226,12 @@ fn test_tokens() -> Vec<TokenSpec> {
     .map(|role| spec(&token_for(role), vec![role], None))
     .collect();
     specs.push(spec(MEMBER_E1, vec![Role::Member], Some("E1")));
+    for token in UNNAMED_INTEGRATION {
+        specs.push(TokenSpec {
+            name: String::new(),
+            ..spec(token, vec![Role::Integration], None)
+        });
+    }
     specs
 }
 

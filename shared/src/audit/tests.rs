@@ -186,6 +186,7 @@ fn request_with_token(token: Option<&str>) -> actix_web::HttpRequest {
     store.insert(
         digest("s3cret"),
         Principal {
+            digest: String::new(),
             name: "hr-lead".into(),
             roles: vec![Role::Manager],
             employee_id: None,

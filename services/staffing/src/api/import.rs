@@ -51,22 +51,16 @@ pub async fn import_employees(
     let csv = read_body(payload.into_inner(), limit).await?;
     // "Today" is the company's, not UTC's: a leave date of today is still "leaving".
     let today = clock.today();
-    let max_rows = settings.max_import_rows;
-    let writer = db.clone();
-    idempotency::once(
-        &db,
-        &caller,
-        key,
-        "employees.import",
-        &csv.clone(),
-        || async move {
-            let report = employees::import(&writer, csv, today, audit, max_rows).await?;
-            let body = serde_json::to_value(&report).map_err(ApiError::internal)?;
-            Ok(Created {
-                status: StatusCode::OK,
-                body,
-            })
-        },
-    )
+    // Parsed and checked before the write transaction: the single writer is not held
+    // for it, and a bad file costs no transaction at all.
+    let employees = employees::parse_import(&csv, today, settings.max_import_rows)?;
+    idempotency::once(&db, &caller, key, "employees.import", &csv, move |conn| {
+        let report = employees::import_in(conn, employees, &audit)?;
+        let body = serde_json::to_value(&report).map_err(ApiError::internal)?;
+        Ok(Created {
+            status: StatusCode::OK,
+            body,
+        })
+    })
     .await
 }

@@ -143,19 +143,14 @@ pub struct ImportReport {
     pub unchanged: usize,
 }
 
-/// Applies a roster file as one transaction: every row valid and applied, or nothing
-/// changed and every bad row reported. `today` is the company's date (the leave dates are
-/// read against it).
-pub async fn import(
-    db: &Db,
-    csv: actix_web::web::Bytes,
+/// A roster file as employees as of `today` (the company's date: leave dates are read
+/// against it), or every bad row; at most `max_rows` rows. Free of I/O.
+pub fn parse_import(
+    csv: &[u8],
     today: NaiveDate,
-    ctx: AuditContext,
     max_rows: usize,
-) -> StaffingResult<ImportReport> {
-    let now = ctx.at;
-    // Parsed and checked before the write transaction: the single writer is not held for it.
-    let employees = parse_roster(&csv, today).map_err(StaffingError::Invalid)?;
+) -> StaffingResult<Vec<Employee>> {
+    let employees = parse_roster(csv, today).map_err(StaffingError::Invalid)?;
     if employees.len() > max_rows {
         return Err(StaffingError::Invalid(vec![FieldError::new(
             "rows",
@@ -165,76 +160,85 @@ pub async fn import(
             ),
         )]));
     }
-    db.write(move |conn| {
-        let codes: Vec<String> = employees
-            .iter()
-            .map(|e| e.department_code.to_string())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let known: HashSet<String> = departments::existing_codes(conn, &codes)?
-            .into_iter()
-            .collect();
-        let unknown: Vec<FieldError> = employees
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| !known.contains(e.department_code.as_str()))
-            .map(|(i, e)| {
-                unknown_department(
-                    format!("rows[{}].department_code", i + 1),
-                    e.department_code.as_str(),
-                )
-            })
-            .take(MAX_REPORTED_ERRORS)
-            .collect();
-        if !unknown.is_empty() {
-            return Err(StaffingError::Invalid(unknown));
-        }
-        let ids: Vec<String> = employees
-            .iter()
-            .map(|e| e.employee_id.to_string())
-            .collect();
-        let mut existing: HashMap<String, Versioned<Employee>> = rows::find_many(conn, &ids)?
-            .into_iter()
-            .map(|r| (r.value.employee_id.to_string(), r))
-            .collect();
-        let mut report = ImportReport {
-            received: employees.len(),
-            created: 0,
-            updated: 0,
-            unchanged: 0,
-        };
-        let mut fresh = Vec::new();
-        let mut published = Vec::new();
-        let mut changes = Vec::new();
-        for employee in employees {
-            let old = existing.remove(employee.employee_id.as_str());
-            let before = old.as_ref().map(|e| e.value.clone());
-            let (stored, put, event) = upsert(employee, old, now)?;
-            changes.extend(audit_change(before.as_ref(), &stored.value, put)?);
-            match put {
-                Put::Created => {
-                    report.created += 1;
-                    fresh.push(EmployeeRow::new(
-                        &stored.value,
-                        1,
-                        now.naive_utc(),
-                        now.naive_utc(),
-                    ));
-                }
-                Put::Updated => {
-                    report.updated += 1;
-                    write(conn, &stored, put)?;
-                }
-                Put::Unchanged => report.unchanged += 1,
+    Ok(employees)
+}
+
+/// Applies parsed roster rows in the caller's transaction: every row applied, or nothing
+/// changed and every row with an unknown department reported. Published and audited in
+/// the same transaction, in few statements.
+pub fn import_in(
+    conn: &mut DbConnection,
+    employees: Vec<Employee>,
+    ctx: &AuditContext,
+) -> StaffingResult<ImportReport> {
+    let now = ctx.at;
+    let codes: Vec<String> = employees
+        .iter()
+        .map(|e| e.department_code.to_string())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let known: HashSet<String> = departments::existing_codes(conn, &codes)?
+        .into_iter()
+        .collect();
+    let unknown: Vec<FieldError> = employees
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !known.contains(e.department_code.as_str()))
+        .map(|(i, e)| {
+            unknown_department(
+                format!("rows[{}].department_code", i + 1),
+                e.department_code.as_str(),
+            )
+        })
+        .take(MAX_REPORTED_ERRORS)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(StaffingError::Invalid(unknown));
+    }
+    let ids: Vec<String> = employees
+        .iter()
+        .map(|e| e.employee_id.to_string())
+        .collect();
+    let mut existing: HashMap<String, Versioned<Employee>> = rows::find_many(conn, &ids)?
+        .into_iter()
+        .map(|r| (r.value.employee_id.to_string(), r))
+        .collect();
+    let mut report = ImportReport {
+        received: employees.len(),
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+    };
+    let mut fresh = Vec::new();
+    let mut published = Vec::new();
+    let mut changes = Vec::new();
+    for employee in employees {
+        let old = existing.remove(employee.employee_id.as_str());
+        let before = old.as_ref().map(|e| e.value.clone());
+        let (stored, put, event) = upsert(employee, old, now)?;
+        changes.extend(audit_change(before.as_ref(), &stored.value, put)?);
+        match put {
+            Put::Created => {
+                report.created += 1;
+                fresh.push(EmployeeRow::new(
+                    &stored.value,
+                    1,
+                    now.naive_utc(),
+                    now.naive_utc(),
+                ));
             }
-            published.extend(event);
+            Put::Updated => {
+                report.updated += 1;
+                write(conn, &stored, put)?;
+            }
+            Put::Unchanged => report.unchanged += 1,
         }
-        rows::insert_many(conn, &fresh)?;
-        // One publication for the whole file: the routes are read once.
-        outbox::publish(conn, &published)?;
-        audit::record_all(conn, &ctx, changes)?;
-        Ok(report)
-    })
-    .await
+        published.extend(event);
+    }
+    rows::insert_many(conn, &fresh)?;
+    // One publication for the whole file: the routes are read once.
+    outbox::publish(conn, &published)?;
+    audit::record_all(conn, ctx, changes)?;
+    Ok(report)
 }

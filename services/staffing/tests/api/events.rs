@@ -207,6 +207,13 @@ async fn only_the_service_role_may_post_events_and_bad_events_are_422() {
         .await
         .unwrap();
     assert_eq!(problem(res).await.0, 403);
+    let res = app
+        .as_role(Role::Admin, Method::POST, "/v1/events")
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res).await.0, 403, "not even an admin");
 
     let res = app
         .as_role(Role::Service, Method::POST, "/v1/events")
@@ -224,9 +231,20 @@ async fn only_the_service_role_may_post_events_and_bad_events_are_422() {
         .send()
         .await
         .unwrap();
+    assert_eq!(problem(res).await.1["errors"][0]["field"], "specversion");
+    // In a batch, each event is answered on its own.
+    let res = app
+        .as_role(Role::Service, Method::POST, "/v1/events")
+        .json(&json!([bad]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["results"][0]["outcome"], "rejected");
     assert_eq!(
-        problem(res).await.1["errors"][0]["field"],
-        "[0].specversion"
+        report["results"][0]["problem"]["errors"][0]["field"],
+        "specversion"
     );
 
     let res = app
@@ -287,4 +305,35 @@ async fn a_snapshot_is_queued_for_one_subscriber_only_when_asked() {
 
     let res = replay(json!({"subscriber": "staffing"})).await.unwrap();
     assert_eq!(problem(res).await.1["errors"][0]["field"], "subscriber");
+}
+
+#[actix_web::test]
+async fn two_tokens_without_names_never_share_an_idempotency_key() {
+    let app = spawn_with(&[("CONTINUITY_EVENTS__ALLOW_PRIVATE_WEBHOOK_TARGETS", "true")]).await;
+    let create = |token: &'static str| {
+        app.client
+            .post(app.url("/v1/webhook-subscriptions"))
+            .bearer_auth(token)
+            .header("idempotency-key", "hook-1")
+            .json(&json!({"url": "http://127.0.0.1:9/hook", "event_types": ["*"]}))
+            .send()
+    };
+    let [a, b] = continuity_shared::testing::UNNAMED_INTEGRATION;
+    let first: Value = create(a).await.unwrap().json().await.unwrap();
+    let res = create(b).await.unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(res.headers().get("idempotent-replayed").is_none());
+    let second: Value = res.json().await.unwrap();
+    assert_ne!(
+        first["id"], second["id"],
+        "each token made its own subscription"
+    );
+    assert_ne!(
+        first["secret"], second["secret"],
+        "and saw only its own secret"
+    );
+    let again = create(a).await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
 }

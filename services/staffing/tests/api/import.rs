@@ -169,3 +169,43 @@ async fn a_file_over_the_configured_row_limit_is_refused_before_anything_is_writ
         serde_json::json!([])
     );
 }
+
+#[actix_web::test]
+async fn a_client_that_gives_up_mid_import_can_retry_with_its_key_and_nothing_is_done_twice() {
+    let app = spawn().await;
+    seed_departments(&app).await;
+    let mut csv = HEADER.to_owned();
+    for i in 0..20_000 {
+        csv.push_str(&format!("G{i:05},Person {i},sales,2020-01-01,\n"));
+    }
+    // Hostile first: give up after a few milliseconds, while the server is at work.
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(30))
+        .build()
+        .unwrap();
+    let gave_up = impatient
+        .post(app.url("/v1/employees/import"))
+        .bearer_auth(continuity_shared::testing::token_for(Role::Manager))
+        .header("content-type", "text/csv")
+        .header("idempotency-key", "roster-2026-11")
+        .body(csv.clone())
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the client gave up before the answer");
+    // The retry is answered (fresh, or the first answer replayed), never "in progress".
+    let mut status = 0;
+    for _ in 0..50 {
+        let res = import_csv(&app, &csv, Some("roster-2026-11")).await;
+        status = res.status().as_u16();
+        if status != 503 {
+            let report: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(report["received"], 20_000);
+            break;
+        }
+    }
+    assert_eq!(status, 200);
+    let (_, page) = get_json(&app, "/v1/audit?entity=employee&limit=500").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 500);
+    let res = import_csv(&app, &csv, Some("roster-2026-11")).await;
+    assert_eq!(res.headers()["idempotent-replayed"], "true");
+}

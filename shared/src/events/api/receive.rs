@@ -1,6 +1,6 @@
 //! `POST /v1/events`: receiving events from the other services.
 
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use continuity_contract::Role;
 
 use crate::auth::Caller;
@@ -23,8 +23,8 @@ const SINGLE: &str = "application/cloudevents+json";
 /// its type (`ignored`), recognised as a repeat (`duplicate`), refused with a problem
 /// (`rejected`: an envelope or payload that does not fit, or a source that is not the
 /// type's producer), or `held` behind an earlier refused event of its subject. Only the
-/// refused and held ones need sending again. A single event (`application/cloudevents+json`)
-/// that is refused is a 422. The answer comes only after the batch is committed.
+/// refused and held ones need sending again. A single event (a JSON object,
+/// `application/cloudevents+json`) that is refused is a 422. The answer comes only after the batch is committed.
 #[utoipa::path(
     tag = "events",
     request_body(content = Vec<CloudEvent>, content_type = "application/cloudevents-batch+json",
@@ -59,10 +59,11 @@ pub async fn receive_events(
     )?;
     // Batches are larger than ordinary requests: allow 16 times the body limit.
     let bytes = read_body(payload.into_inner(), body_limit(&req).saturating_mul(16)).await?;
-    let single = req.content_type() == SINGLE;
-    let raw = match parse_json::<serde_json::Value>(&bytes)? {
-        serde_json::Value::Array(items) => items,
-        one => vec![one],
+    // One event (an object) is answered as one: 200, or 422 when refused; an array is
+    // answered event by event.
+    let (single, raw) = match parse_json::<serde_json::Value>(&bytes)? {
+        serde_json::Value::Array(items) => (false, items),
+        one => (true, vec![one]),
     };
     let events: Vec<Incoming> = raw.into_iter().map(parse_event).collect();
     let (sink, now) = (sink.into_inner(), clock.now().naive_utc());

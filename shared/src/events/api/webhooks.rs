@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
+use crate::clock::{self, Clock};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::events::{outbox, ssrf, webhooks};
@@ -15,7 +16,7 @@ use crate::http::docs::Problem;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{Page, PageQuery};
 use crate::settings::Settings;
-use crate::{clock, text};
+use crate::text;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -87,6 +88,7 @@ async fn check_url(raw: &str, allow_private: bool) -> ApiResult<()> {
 pub async fn create_subscription(
     caller: Caller,
     db: web::Data<Db>,
+    clock: web::Data<Clock>,
     settings: web::Data<Settings>,
     key: IdempotencyKey,
     body: web::Bytes,
@@ -110,33 +112,24 @@ pub async fn create_subscription(
         ));
     }
     check_url(&input.url, settings.events.allow_private_webhook_targets).await?;
-    let writer = db.clone();
-    idempotency::once(
-        &db,
-        &caller,
-        key,
-        "webhook-subscriptions.create",
-        &body,
-        || async move {
-            let row = webhooks::SubscriptionRow {
-                id: crate::ids::new_id().to_string(),
-                url: input.url,
-                event_types: serde_json::to_string(&input.event_types)
-                    .map_err(ApiError::internal)?,
-                secret: webhooks::new_secret(),
-                active: true,
-                created_at: clock::now().naive_utc(),
-            };
-            let stored = row.clone();
-            writer.write(move |c| webhooks::insert(c, &stored)).await?;
-            let body = serde_json::to_value(SubscriptionResponse::from_row(&row, true))
-                .map_err(ApiError::internal)?;
-            Ok(Created {
-                status: StatusCode::CREATED,
-                body,
-            })
-        },
-    )
+    let row = webhooks::SubscriptionRow {
+        id: crate::ids::new_id().to_string(),
+        url: input.url,
+        event_types: serde_json::to_string(&input.event_types).map_err(ApiError::internal)?,
+        secret: webhooks::new_secret(),
+        active: true,
+        created_at: clock.now().naive_utc(),
+    };
+    let route = "webhook-subscriptions.create";
+    idempotency::once(&db, &caller, key, route, &body, move |c| {
+        webhooks::insert(c, &row)?;
+        let body = serde_json::to_value(SubscriptionResponse::from_row(&row, true))
+            .map_err(ApiError::internal)?;
+        Ok(Created {
+            status: StatusCode::CREATED,
+            body,
+        })
+    })
     .await
 }
 
