@@ -8,7 +8,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 
 use super::{BATCH_CONTENT_TYPE, Dispatcher};
 use crate::error::ApiResult;
-use crate::events::inbox::{Outcome as Received, ReceiveReport};
+use crate::events::inbox::{EventResult, Outcome as Received};
 use crate::events::outbox::{self, Claimed};
 use crate::events::policy::{Outcome, parse_retry_after};
 use crate::events::{incarnation, ssrf, webhooks};
@@ -58,29 +58,25 @@ impl Dispatcher {
         if let Some(incarnation) = answer.as_ref().and_then(|a| a["incarnation"].as_str()) {
             self.note_incarnation(subscriber, incarnation).await;
         }
-        let Some(results) = answer.filter(|a| a.get("results").is_some()) else {
+        let Some(mut answer) = answer.filter(|a| a.get("results").is_some()) else {
             return all(Outcome::Delivered { status });
         };
-        let Ok(report) = serde_json::from_value::<ReceiveReport>(results) else {
+        let results = answer["results"].take();
+        let Ok(results) = serde_json::from_value::<Vec<EventResult>>(results) else {
             return all(Outcome::Failed {
                 status: Some(status),
                 error: "the answer's results do not parse".into(),
                 retry_after: None,
             });
         };
-        if report.results.len() != claimed.len() {
+        if results.len() != claimed.len() {
             return all(Outcome::Failed {
                 status: Some(status),
-                error: format!(
-                    "{} results for {} events",
-                    report.results.len(),
-                    claimed.len()
-                ),
+                error: format!("{} results for {} events", results.len(), claimed.len()),
                 retry_after: None,
             });
         }
-        report
-            .results
+        results
             .iter()
             .map(|r| match r.outcome {
                 o if o.is_settled() => Outcome::Delivered { status },
