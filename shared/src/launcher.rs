@@ -4,6 +4,7 @@
 //! SIGTERM. The services a process runs are each other's peers by default, on their
 //! default ports; services run elsewhere are named in the configuration.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -32,13 +33,12 @@ pub fn main(services: &[&ServiceDef]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(text) = &creds.generated {
-        println!(
-            "First start: generated credentials, saved to {} (owner-only). They are shown this once:\n{text}",
-            creds.path.display()
-        );
+    let terminal = std::io::stdout().is_terminal();
+    let in_environment = |variable: &str| std::env::var_os(variable).is_some();
+    if let Some(text) = credentials::banner(&creds, in_environment, terminal) {
+        println!("{text}");
     }
-    let result = actix_web::rt::System::new().block_on(run(services, settings, creds.path));
+    let result = actix_web::rt::System::new().block_on(run(services, settings, creds.file));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -52,7 +52,7 @@ pub fn main(services: &[&ServiceDef]) -> ExitCode {
 async fn run(
     services: &[&ServiceDef],
     settings: Settings,
-    credentials: std::path::PathBuf,
+    credentials: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
     let mut apps = Vec::with_capacity(services.len());
     for def in services {
@@ -72,7 +72,10 @@ async fn run(
             app.port()
         );
     }
-    println!("Credentials: {}. Stop with Ctrl-C.", credentials.display());
+    match credentials {
+        Some(file) => println!("Credentials: {}. Stop with Ctrl-C.", file.display()),
+        None => println!("Credentials: from the settings. Stop with Ctrl-C."),
+    }
     let handles: Vec<_> = apps.iter().map(Application::handle).collect();
     let drains: Vec<_> = apps.iter().map(Application::drain).collect();
     let servers = futures_util::future::join_all(apps.into_iter().map(Application::run));

@@ -1,5 +1,6 @@
 //! Embedded migrations, one folder per backend with the same names in both.
 
+use diesel::connection::SimpleConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 
 use super::DbConnection;
@@ -35,7 +36,42 @@ macro_rules! migrations {
 }
 
 /// Applies each set in order. Blocking: call it off the async threads.
+///
+/// On PostgreSQL, replicas starting together would each find the same migrations pending
+/// and race to apply them (the loser fails on a duplicate); a session advisory lock makes
+/// them take turns, and the later ones find nothing left to do. SQLite's single writer
+/// already serializes them.
 pub fn run_migrations(conn: &mut DbConnection, sets: &[Migrations]) -> anyhow::Result<()> {
+    if !matches!(conn, DbConnection::Pg(_)) {
+        return apply(conn, sets);
+    }
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+    let applied = apply(conn, sets);
+    // Released on error too; should the unlock itself fail, closing the connection (a
+    // failed start-up drops its pool) releases the lock.
+    let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+    applied?;
+    Ok(unlocked?)
+}
+
+/// The advisory lock key: a fixed hash of a fixed name, the same in every version, so that
+/// old and new replicas take the same lock. Advisory locks are per database, so services
+/// on different databases do not wait for each other.
+const MIGRATION_LOCK: i64 = fnv1a(b"continuity-migrations");
+
+/// 64-bit FNV-1a, usable in a `const` (std's hasher is not, and may change).
+const fn fnv1a(bytes: &[u8]) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    hash as i64
+}
+
+fn apply(conn: &mut DbConnection, sets: &[Migrations]) -> anyhow::Result<()> {
     for set in sets {
         let applied = match conn {
             DbConnection::Pg(c) => c.run_pending_migrations((set.postgres)()).map(|v| v.len()),
@@ -58,4 +94,64 @@ pub fn migrations_complete(conn: &mut DbConnection, sets: &[Migrations]) -> bool
         }
         .is_ok_and(|pending| !pending)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Barrier;
+
+    use diesel::RunQueryDsl;
+
+    use super::super::connection::{DatabaseUrlExt, SqliteOptions};
+    use super::*;
+    use crate::db::Db;
+    use crate::settings::{DatabaseUrl, Settings};
+    use crate::testing::TestDatabase;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+
+    #[test]
+    fn two_replicas_starting_together_on_one_database_both_start_and_migrate_it_once() {
+        let settings = Settings::load_from("", None, Vec::new()).unwrap().database;
+        let sqlite = SqliteOptions {
+            synchronous: settings.sqlite_synchronous,
+            busy_timeout_ms: settings.busy_timeout_ms,
+        };
+        // Same names in both folders: either counts.
+        let expected =
+            diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&(COMMON.postgres)())
+                .unwrap()
+                .len();
+        // The race is a matter of timing: try it often enough to meet it.
+        for round in 0..10 {
+            let tdb = TestDatabase::new();
+            let url = DatabaseUrl::parse(&tdb.url).unwrap();
+            let start = Barrier::new(2);
+            let opened: Vec<anyhow::Result<Db>> = std::thread::scope(|s| {
+                let replicas: Vec<_> = (0..2)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            Db::open(&url, &settings, vec![COMMON])
+                        })
+                    })
+                    .collect();
+                replicas.into_iter().map(|r| r.join().unwrap()).collect()
+            });
+            for result in &opened {
+                if let Err(e) = result {
+                    panic!("round {round}: a replica failed to start: {e:#}");
+                }
+            }
+            let mut conn = url.connect(&sqlite).unwrap();
+            let applied = diesel::sql_query("SELECT COUNT(*) AS n FROM __diesel_schema_migrations")
+                .get_result::<Count>(&mut conn)
+                .unwrap();
+            assert_eq!(applied.n as usize, expected, "round {round}");
+        }
+    }
 }

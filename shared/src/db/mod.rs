@@ -4,6 +4,7 @@
 
 mod connection;
 mod errors;
+pub(crate) mod files;
 mod migrate;
 mod pool;
 

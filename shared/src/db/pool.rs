@@ -64,12 +64,7 @@ impl Db {
         settings: &DatabaseSettings,
         migrations: Vec<Migrations>,
     ) -> anyhow::Result<Self> {
-        if let DatabaseUrl::Sqlite(path) = url
-            && let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir)?;
-        }
+        super::files::prepare(url)?;
         let manager = || Manager {
             url: url.clone(),
             sqlite: SqliteOptions {

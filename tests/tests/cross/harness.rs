@@ -99,7 +99,7 @@ impl Suite {
     pub async fn start_with(&self, service: &str, extra: &[(&str, &str)]) -> Node {
         let mut env = self.env();
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let node = Node::spawn(service, &env, &self.data_dir);
+        let node = Node::spawn(service, &env, &self.data_dir, None);
         let port_key = format!("CONTINUITY_{}__PORT", section(service));
         if let Some((_, port)) = extra.iter().find(|(k, _)| *k == port_key) {
             wait_ready(
@@ -133,14 +133,30 @@ pub struct Node {
 }
 
 impl Node {
-    fn spawn(service: &str, env: &[(String, String)], dir: &Path) -> Node {
+    /// Starts `service` in `dir` with exactly `env`; its standard output and error go to
+    /// the file `output` when given (for tests of what a process prints), else nowhere and
+    /// to the test's own standard error.
+    pub fn spawn(
+        service: &str,
+        env: &[(String, String)],
+        dir: &Path,
+        output: Option<&Path>,
+    ) -> Node {
+        let (stdout, stderr) = match output {
+            Some(path) => {
+                let file = std::fs::File::create(path).expect("output file");
+                let copy = file.try_clone().expect("output file");
+                (Stdio::from(file), Stdio::from(copy))
+            }
+            None => (Stdio::null(), Stdio::inherit()),
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_continuity-node"))
             .arg(service)
             .envs(env.iter().cloned())
             .current_dir(dir)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stdout(stdout)
+            .stderr(stderr)
             .spawn()
             .expect("start continuity-node");
         Node { child }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::harness::{ADMIN_TOKEN, SERVICES, Suite, wait_ready};
+use crate::harness::{ADMIN_TOKEN, Node, SERVICE_TOKEN, SERVICES, Suite, wait_ready};
 
 #[tokio::test]
 async fn all_four_services_start_in_one_process_and_stop_cleanly_on_sigterm() {
@@ -104,6 +104,44 @@ async fn a_first_start_without_credentials_generates_owner_only_ones() {
     assert_eq!(res.status(), 200, "the generated admin token works");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn a_first_start_with_the_admin_token_in_the_environment_prints_no_token_at_all() {
+    let suite = Suite::new();
+    // The admin token from the environment; the service token and webhook secret generated.
+    let env: Vec<(String, String)> = suite
+        .env()
+        .into_iter()
+        .filter(|(k, _)| k != "CONTINUITY_SERVICE_TOKEN")
+        .collect();
+    let output = suite.data_dir.join("node.out");
+    let node = Node::spawn("staffing", &env, &suite.data_dir, Some(&output));
+    wait_ready(
+        &suite.url("staffing", "/health/ready"),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(node.terminate(Duration::from_secs(20)).success());
+    let printed = std::fs::read_to_string(&output).unwrap();
+    let stored = std::fs::read_to_string(suite.data_dir.join("credentials.toml")).unwrap();
+    assert!(
+        printed.contains("admin token:       from CONTINUITY_ADMIN_TOKEN"),
+        "{printed}"
+    );
+    assert!(printed.contains("credentials.toml"), "{printed}");
+    // Output that is not a terminal (this one, a container's log) never carries a secret.
+    let generated = stored.lines().filter_map(|l| l.split('"').nth(1));
+    for secret in generated.chain([ADMIN_TOKEN, SERVICE_TOKEN]) {
+        assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
+    }
+    for prefix in ["adm_", "svc_", "whsec_"] {
+        assert!(!printed.contains(prefix), "{prefix} printed:\n{printed}");
+    }
+    assert!(
+        !stored.contains("admin_token"),
+        "a token not in effect is not kept"
+    );
 }
 
 #[tokio::test]
