@@ -305,3 +305,52 @@ async fn pruning_removes_what_is_settled_and_old_but_never_what_is_owed() {
         .unwrap();
     assert_eq!((pruned.inbox, pruned.events), (1, 0));
 }
+
+#[tokio::test]
+async fn a_subscriber_whose_only_due_deliveries_wait_behind_a_dead_one_is_not_looked_at() {
+    let tdb = TestDatabase::new();
+    let db = db(&tdb).await;
+    publish(
+        &db,
+        vec![employee_event("E1", "a1"), employee_event("E1", "a2")],
+    )
+    .await;
+    let claimable = |db: Db, now: NaiveDateTime| async move {
+        db.read(move |c| outbox::claimable_subscribers(c, now))
+            .await
+            .unwrap()
+    };
+    assert_eq!(claimable(db.clone(), t0()).await, ["x"]);
+    let first = claim(&db, t0(), 1).await;
+    record(&db, &first, Decision::Dead, at(0)).await;
+    // Due but held back: the dispatcher must sleep rather than spin on it.
+    assert!(claimable(db.clone(), at(1)).await.is_empty());
+    let event_id = first[0].event_id.clone();
+    db.write(move |c| outbox::retry_dead(c, &event_id, at(2)))
+        .await
+        .unwrap();
+    assert_eq!(claimable(db.clone(), at(2)).await, ["x"]);
+}
+
+#[tokio::test]
+async fn a_lease_is_renewed_while_in_flight_and_lapses_soon_after_a_crash() {
+    let tdb = TestDatabase::new();
+    let db = db(&tdb).await;
+    publish(&db, vec![employee_event("E1", "a1")]).await;
+    // Claimed with a 6 s lease, renewed at 4 s: nobody else may take it at 8 s.
+    let claimed = db
+        .write(move |c| outbox::claim(c, "x", t0(), at(6), 10))
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = claimed.iter().map(|c| c.event_seq).collect();
+    db.write(move |c| outbox::renew(c, "x", &seqs, at(10)))
+        .await
+        .unwrap();
+    assert!(claim(&db, at(8), 10).await.is_empty(), "still in flight");
+    // The process dies: no more renewals, and the batch is free once the lease lapses.
+    assert_eq!(
+        claim(&db, at(11), 10).await.len(),
+        1,
+        "taken back after the lease"
+    );
+}

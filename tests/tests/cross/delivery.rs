@@ -295,3 +295,83 @@ async fn a_proxy_in_the_environment_is_not_used_for_deliveries() {
     peer.stop(false).await;
     proxy_handle.stop(false).await;
 }
+
+#[actix_web::test]
+async fn a_batch_leased_by_a_process_killed_mid_delivery_is_delivered_within_ten_seconds_of_the_restart()
+ {
+    let suite = crate::harness::Suite::new();
+    let hang = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let arrivals = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let (flag, got) = (hang.clone(), arrivals.clone());
+    // Holds every batch unanswered while `hang` is set, so staffing's batch stays leased.
+    let peer = fake_service(suite.ports["scheduling"], "/v1/events", move || {
+        let (flag, got) = (flag.clone(), got.clone());
+        actix_web::web::post().to(move |body: actix_web::web::Bytes| {
+            let (flag, got) = (flag.clone(), got.clone());
+            async move {
+                if flag.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                }
+                let events: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
+                got.lock().unwrap().extend(
+                    events
+                        .iter()
+                        .filter_map(|e| e["data"]["employee_id"].as_str().map(str::to_owned)),
+                );
+                actix_web::HttpResponse::Ok().json(json!({}))
+            }
+        })
+    });
+    let staffing = suite.start("staffing").await;
+    assert_eq!(
+        suite
+            .put(
+                "staffing",
+                "/v1/departments/sales",
+                json!({"name": "Sales"})
+            )
+            .await,
+        Some(201)
+    );
+    for i in 0..20 {
+        let status = suite
+            .put(
+                "staffing",
+                &format!("/v1/employees/K{i:02}"),
+                employee("Kept"),
+            )
+            .await;
+        assert_eq!(status, Some(201));
+    }
+    // Wait until a batch is in flight (leased), then kill the process holding it.
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            let outbox = suite
+                .get(
+                    "staffing",
+                    "/v1/admin/outbox?subscriber=scheduling&limit=500",
+                )
+                .await;
+            outbox["items"]
+                .as_array()
+                .is_some_and(|items| !items.is_empty())
+        })
+        .await
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    staffing.kill();
+    hang.store(false, Ordering::SeqCst);
+    let restarted = Instant::now();
+    let _staffing = suite.start("staffing").await;
+    let all = eventually(Duration::from_secs(10), || async {
+        let got = arrivals.lock().unwrap();
+        (0..20).all(|i| got.contains(&format!("K{i:02}")))
+    })
+    .await;
+    println!(
+        "after the kill: every event delivered {:?} after the restart",
+        restarted.elapsed()
+    );
+    assert!(all, "not all delivered within 10 s of the restart");
+    peer.stop(false).await;
+}
