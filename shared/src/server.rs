@@ -33,7 +33,8 @@ use crate::settings::Settings;
 use crate::{audit, events};
 
 impl ServiceDef {
-    /// The service's OpenAPI document, collected from the same attributes that route.
+    /// The service's OpenAPI document, collected from the same attributes that route, with
+    /// the errors the platform answers on every operation's behalf.
     pub fn openapi(&self) -> OpenApi {
         let (_, doc) = App::new()
             .into_utoipa_app()
@@ -43,6 +44,7 @@ impl ServiceDef {
             .split_for_parts();
         let mut doc = doc;
         continuity_contract::document(&mut doc);
+        docs::document_errors(&mut doc);
         doc
     }
 

@@ -6,6 +6,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, Secur
 use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder};
 use utoipa::{PartialSchema, ToSchema};
 
+mod errors;
+pub use errors::document_errors;
+
 /// The serialized document, built once at start-up.
 pub struct OpenApiJson(pub String);
 

@@ -62,7 +62,10 @@ fn parse_code(raw: &str) -> ApiResult<DepartmentCode> {
 /// Create or replace a department.
 #[utoipa::path(
     tag = "departments",
-    params(("code" = String, Path, description = "Department code, e.g. `sales`")),
+    params(
+        ("code" = String, Path, description = "Department code, e.g. `sales`"),
+        ("If-Match" = Option<String>, Header, description = "Replace only this version: an `ETag` read before, or `*`"),
+    ),
     request_body = PutDepartmentRequest,
     responses(
         (status = 201, description = "Created", body = DepartmentResponse),

@@ -100,7 +100,10 @@ fn parse_id(raw: &str) -> ApiResult<EmployeeId> {
 /// Create or replace an employee.
 #[utoipa::path(
     tag = "employees",
-    params(("employee_id" = String, Path, description = "The HR system's id")),
+    params(
+        ("employee_id" = String, Path, description = "The HR system's id"),
+        ("If-Match" = Option<String>, Header, description = "Replace only this version: an `ETag` read before, or `*`"),
+    ),
     request_body = PutEmployeeRequest,
     responses(
         (status = 201, description = "Created", body = EmployeeResponse),

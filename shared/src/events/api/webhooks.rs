@@ -79,6 +79,7 @@ async fn check_url(raw: &str, allow_private: bool) -> ApiResult<()> {
 #[utoipa::path(
     tag = "webhooks",
     request_body = CreateSubscriptionRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
         (status = 201, body = SubscriptionResponse),
         (status = 422, body = Problem, content_type = "application/problem+json"),
