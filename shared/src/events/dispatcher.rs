@@ -73,6 +73,8 @@ impl Dispatcher {
                 .unwrap_or_default(),
             peer_client: timeouts(reqwest::Client::builder()).build()?,
             hook_client: timeouts(reqwest::Client::builder())
+                // A proxy from the environment would resolve the host itself, past the guard.
+                .no_proxy()
                 .dns_resolver(ssrf::guarded_resolver(ev.allow_private_webhook_targets))
                 .build()?,
             metrics,

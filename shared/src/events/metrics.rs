@@ -1,5 +1,7 @@
 //! Delivery metrics: backlog per subscriber, attempts by outcome, commit-to-delivery latency.
 
+use std::sync::Arc;
+
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry};
 
 #[derive(Clone)]
@@ -8,6 +10,9 @@ pub struct EventMetrics {
     dead: IntGaugeVec,
     attempts: IntCounterVec,
     latency: HistogramVec,
+    /// Subscribers whose backlog gauges always exist, reading 0 when nothing waits: a
+    /// missing series cannot be told from a broken exporter, nor alerted on.
+    known: Arc<[String]>,
 }
 
 impl EventMetrics {
@@ -52,13 +57,29 @@ impl EventMetrics {
             dead,
             attempts,
             latency,
+            known: Arc::from([]),
         })
     }
 
-    /// Replaces the backlog gauges with `(subscriber, status, count)` rows.
+    /// Makes the backlog gauges of `subscribers` (the configured peers) read 0 from now on
+    /// until something is queued for them.
+    pub fn with_subscribers(mut self, subscribers: Vec<String>) -> Self {
+        self.known = subscribers.into();
+        self.set_backlog(&[]);
+        self
+    }
+
+    /// Replaces the backlog gauges with `(subscriber, status, count)` rows; the known
+    /// subscribers without a row read 0.
     pub fn set_backlog(&self, rows: &[(String, String, i64)]) {
         self.pending.reset();
         self.dead.reset();
+        for subscriber in self.known.iter() {
+            self.pending
+                .with_label_values(&[subscriber.as_str()])
+                .set(0);
+            self.dead.with_label_values(&[subscriber.as_str()]).set(0);
+        }
         for (subscriber, status, n) in rows {
             let gauge = if status == super::outbox::DEAD {
                 &self.dead
@@ -79,5 +100,48 @@ impl EventMetrics {
         self.latency
             .with_label_values(&[subscriber])
             .observe(seconds.max(0.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exported(registry: &Registry) -> String {
+        prometheus::TextEncoder::new()
+            .encode_to_string(&registry.gather())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_known_subscriber_reads_zero_before_and_after_its_backlog() {
+        let registry = Registry::new();
+        let metrics = EventMetrics::register(&registry)
+            .unwrap()
+            .with_subscribers(vec!["scheduling".into()]);
+        let text = exported(&registry);
+        assert!(
+            text.contains(r#"outbox_pending_events{subscriber="scheduling"} 0"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"outbox_dead_events{subscriber="scheduling"} 0"#),
+            "{text}"
+        );
+
+        metrics.set_backlog(&[("scheduling".into(), "pending".into(), 4)]);
+        assert!(
+            exported(&registry).contains(r#"outbox_pending_events{subscriber="scheduling"} 4"#)
+        );
+        metrics.set_backlog(&[]);
+        let text = exported(&registry);
+        assert!(
+            text.contains(r#"outbox_pending_events{subscriber="scheduling"} 0"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"outbox_dead_events{subscriber="scheduling"} 0"#),
+            "{text}"
+        );
     }
 }
