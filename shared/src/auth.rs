@@ -170,12 +170,7 @@ fn authenticate(req: &HttpRequest) -> ApiResult<Caller> {
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+        .and_then(bearer_token)
         .ok_or_else(missing)?;
     let store = req
         .app_data::<web::Data<TokenStore>>()
@@ -183,6 +178,14 @@ fn authenticate(req: &HttpRequest) -> ApiResult<Caller> {
     let principal = store.lookup(token).ok_or_else(missing)?;
     tracing::Span::current().record("caller", principal.name.as_str());
     Ok(Caller(principal.clone()))
+}
+
+/// The token of an `Authorization: Bearer <token>` value. The scheme is case-insensitive
+/// (RFC 9110, 11.1), so `bearer`, `BEARER` and `BeArEr` all name it.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 #[cfg(test)]
@@ -214,6 +217,29 @@ mod tests {
         let c = caller(vec![Role::Member], Some("E1"));
         assert!(c.require_self_or(&me, &[Role::Manager]).is_ok());
         assert!(c.require_self_or(&other, &[Role::Manager]).is_err());
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        for value in [
+            "Bearer t0k",
+            "bearer t0k",
+            "BEARER t0k",
+            "BeArEr t0k",
+            "Bearer   t0k ",
+        ] {
+            assert_eq!(bearer_token(value), Some("t0k"), "{value:?}");
+        }
+        for value in [
+            "Basic dDA6aw==",
+            "Bearer",
+            "Bearer ",
+            "Bearert0k",
+            "t0k",
+            "",
+        ] {
+            assert_eq!(bearer_token(value), None, "{value:?}");
+        }
     }
 
     #[test]

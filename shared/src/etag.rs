@@ -2,7 +2,7 @@
 
 use std::future::{Ready, ready};
 
-use actix_web::http::header::{self, EntityTag, Header};
+use actix_web::http::header::{self, EntityTag};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload};
 
 use crate::error::{ApiError, ApiResult};
@@ -60,13 +60,22 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        if !req.headers().contains_key(header::IF_MATCH) {
+        let lines: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
+        if lines.is_empty() {
             return ready(Ok(IfMatch(None)));
         }
+        // Several header lines are one comma-separated list (RFC 9110, 5.3).
+        let joined = lines
+            .iter()
+            .map(|v| v.to_str().ok())
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join(","));
         ready(
-            header::IfMatch::parse(req)
+            joined
+                .as_deref()
+                .and_then(parse_if_match)
                 .map(|h| IfMatch(Some(h)))
-                .map_err(|_| {
+                .ok_or_else(|| {
                     ApiError::malformed(text!(
                         "If-Match must be `*` or a list of quoted entity tags.",
                         "If-Match 须为 `*` 或带引号的实体标签列表。"
@@ -74,6 +83,45 @@ impl FromRequest for IfMatch {
                 }),
         )
     }
+}
+
+/// `*`, or a list of entity tags (`"3"`, `W/"3"`); `None` when any part is neither.
+/// actix's own parser drops the items it cannot read, so `"1", garbage` would pass as
+/// `"1"` and `garbage` as an empty list: a client's mistake would go unnoticed.
+fn parse_if_match(raw: &str) -> Option<header::IfMatch> {
+    if raw.trim() == "*" {
+        return Some(header::IfMatch::Any);
+    }
+    let mut tags = Vec::new();
+    let mut rest = raw;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            break;
+        }
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(after) => (true, after),
+            None => (false, rest),
+        };
+        let body = quoted.strip_prefix('"')?;
+        let end = body.find('"')?;
+        let tag = &body[..end];
+        // etagc: any visible ASCII but the double quote (obs-text is not sent by our clients).
+        if !tag.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b)) {
+            return None;
+        }
+        tags.push(if weak {
+            EntityTag::new_weak(tag.to_owned())
+        } else {
+            EntityTag::new_strong(tag.to_owned())
+        });
+        rest = body[end + 1..].trim_start_matches([' ', '\t']);
+        if !(rest.is_empty() || rest.starts_with(',')) {
+            return None;
+        }
+    }
+    // A list of nothing but commas names no tag at all: not a condition anyone meant.
+    (!tags.is_empty()).then_some(header::IfMatch::Items(tags))
 }
 
 #[cfg(test)]
@@ -99,6 +147,36 @@ mod tests {
         let any = IfMatch(Some(header::IfMatch::Any));
         assert!(any.check(Some(1)).is_ok());
         assert!(any.check(None).is_err());
+    }
+
+    #[test]
+    fn an_unparsable_if_match_is_refused_whole() {
+        for bad in [
+            "garbage",
+            "\"1\", garbage",
+            "garbage, \"1\"",
+            "\"1",
+            "\"1\" \"2\"",
+            "w/\"1\"",
+            "*, \"1\"",
+            "\"a b\"",
+            ",",
+            "",
+        ] {
+            assert!(parse_if_match(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_list_of_tags_and_star_parse_and_weak_tags_never_match() {
+        let parsed = IfMatch(parse_if_match("\"2\" , W/\"3\",, \"a,b\""));
+        assert!(parsed.check(Some(2)).is_ok());
+        assert!(
+            parsed.check(Some(3)).is_err(),
+            "a weak tag never matches If-Match"
+        );
+        assert!(IfMatch(parse_if_match("W/\"3\"")).check(Some(3)).is_err());
+        assert!(IfMatch(parse_if_match(" * ")).check(Some(3)).is_ok());
     }
 
     #[test]

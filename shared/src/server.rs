@@ -145,7 +145,13 @@ impl Application {
         let drain = Arc::new(Drain::default());
         let drain_data = web::Data::new(Arc::clone(&drain));
         let metrics = web::Data::new(Metrics::new(name.as_str())?);
-        let event_metrics = EventMetrics::register(&metrics.registry)?;
+        // Every configured peer's backlog reads 0 before anything is queued for it.
+        let peer_names = settings
+            .peers(&name)
+            .into_iter()
+            .map(|(p, _)| p.to_string());
+        let event_metrics =
+            EventMetrics::register(&metrics.registry)?.with_subscribers(peer_names.collect());
 
         let mut background = ext.tasks;
         if settings.events.dispatcher {

@@ -184,6 +184,9 @@ impl TestApp {
             clock,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                // Tests talk to loopback: a proxy from the developer's environment is not
+                // in the way (and some tests set one on purpose).
+                .no_proxy()
                 .build()
                 .expect("HTTP client"),
             db,

@@ -28,5 +28,8 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .into_iter()
         .map(|(name, _)| name)
         .collect();
-    Ok(Extensions::default().data(settings).data(Peers(peers)))
+    Ok(Extensions::default()
+        .data(settings)
+        .data(Peers(peers))
+        .data(api::RunningReplays::default()))
 }

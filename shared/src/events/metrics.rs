@@ -1,15 +1,18 @@
 //! Delivery metrics: backlog per subscriber, attempts by outcome, commit-to-delivery latency.
 
+use std::sync::Arc;
+
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry};
 
 #[derive(Clone)]
 pub struct EventMetrics {
-    /// Subscribers whose gauges read 0 rather than be missing when they have no backlog.
-    known: std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
     pending: IntGaugeVec,
     dead: IntGaugeVec,
     attempts: IntCounterVec,
     latency: HistogramVec,
+    /// Subscribers whose backlog gauges always exist, reading 0 when nothing waits: a
+    /// missing series cannot be told from a broken exporter, nor alerted on.
+    known: Arc<[String]>,
 }
 
 impl EventMetrics {
@@ -50,32 +53,32 @@ impl EventMetrics {
         registry.register(Box::new(attempts.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         Ok(Self {
-            known: Default::default(),
             pending,
             dead,
             attempts,
             latency,
+            known: Arc::from([]),
         })
     }
 
-    /// Makes a subscriber's gauges read 0 until it has a backlog, rather than be missing.
-    pub fn know(&self, subscriber: &str) {
-        if let Ok(mut known) = self.known.lock() {
-            known.insert(subscriber.to_owned());
-        }
-        self.pending.with_label_values(&[subscriber]).set(0);
-        self.dead.with_label_values(&[subscriber]).set(0);
+    /// Makes the backlog gauges of `subscribers` (the configured peers) read 0 from now on
+    /// until something is queued for them.
+    pub fn with_subscribers(mut self, subscribers: Vec<String>) -> Self {
+        self.known = subscribers.into();
+        self.set_backlog(&[]);
+        self
     }
 
-    /// Replaces the backlog gauges with `(subscriber, status, count)` rows.
+    /// Replaces the backlog gauges with `(subscriber, status, count)` rows; the known
+    /// subscribers without a row read 0.
     pub fn set_backlog(&self, rows: &[(String, String, i64)]) {
         self.pending.reset();
         self.dead.reset();
-        if let Ok(known) = self.known.lock() {
-            for s in known.iter() {
-                self.pending.with_label_values(&[s.as_str()]).set(0);
-                self.dead.with_label_values(&[s.as_str()]).set(0);
-            }
+        for subscriber in self.known.iter() {
+            self.pending
+                .with_label_values(&[subscriber.as_str()])
+                .set(0);
+            self.dead.with_label_values(&[subscriber.as_str()]).set(0);
         }
         for (subscriber, status, n) in rows {
             let gauge = if status == super::outbox::DEAD {
@@ -97,5 +100,48 @@ impl EventMetrics {
         self.latency
             .with_label_values(&[subscriber])
             .observe(seconds.max(0.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exported(registry: &Registry) -> String {
+        prometheus::TextEncoder::new()
+            .encode_to_string(&registry.gather())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_known_subscriber_reads_zero_before_and_after_its_backlog() {
+        let registry = Registry::new();
+        let metrics = EventMetrics::register(&registry)
+            .unwrap()
+            .with_subscribers(vec!["scheduling".into()]);
+        let text = exported(&registry);
+        assert!(
+            text.contains(r#"outbox_pending_events{subscriber="scheduling"} 0"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"outbox_dead_events{subscriber="scheduling"} 0"#),
+            "{text}"
+        );
+
+        metrics.set_backlog(&[("scheduling".into(), "pending".into(), 4)]);
+        assert!(
+            exported(&registry).contains(r#"outbox_pending_events{subscriber="scheduling"} 4"#)
+        );
+        metrics.set_backlog(&[]);
+        let text = exported(&registry);
+        assert!(
+            text.contains(r#"outbox_pending_events{subscriber="scheduling"} 0"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"outbox_dead_events{subscriber="scheduling"} 0"#),
+            "{text}"
+        );
     }
 }

@@ -113,28 +113,40 @@ pub fn check_declared_length(req: &HttpRequest, limit: usize) -> ApiResult<()> {
     }
 }
 
+/// Reads one JSON value of type `T` and nothing after it but whitespace. Anything that is
+/// not well-formed JSON (trailing data included) is 400, even when a field is also wrong.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        if inner.is_data() {
-            let field = match path.as_str() {
-                "." | "" => missing_field(&inner).unwrap_or_else(|| "body".into()),
-                p => match missing_field(&inner) {
-                    Some(f) => format!("{p}.{f}"),
-                    None => p.to_owned(),
-                },
-            };
-            let msg = strip_position(&inner.to_string());
-            ApiError::validation(vec![FieldError::new(field, Text::new(msg.clone(), msg))])
-        } else {
-            ApiError::malformed(text!(
-                "The body is not valid JSON: {inner}",
-                "请求体不是有效的 JSON：{inner}"
-            ))
+        if !inner.is_data() {
+            return malformed(&inner);
         }
-    })
+        // serde stops at the first wrong field, before it has seen the rest of the body.
+        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            return malformed(&syntax);
+        }
+        let field = match path.as_str() {
+            "." | "" => missing_field(&inner).unwrap_or_else(|| "body".into()),
+            p => match missing_field(&inner) {
+                Some(f) => format!("{p}.{f}"),
+                None => p.to_owned(),
+            },
+        };
+        let msg = strip_position(&inner.to_string());
+        ApiError::validation(vec![FieldError::new(field, Text::new(msg.clone(), msg))])
+    })?;
+    // Without this a body such as `{"name":"x"} {"a":1}` would be read as its first value.
+    de.end().map_err(|e| malformed(&e))?;
+    Ok(value)
+}
+
+fn malformed(err: &serde_json::Error) -> ApiError {
+    ApiError::malformed(text!(
+        "The body is not valid JSON: {err}",
+        "请求体不是有效的 JSON：{err}"
+    ))
 }
 
 /// serde names a missing field only in its message: "missing field `name`".
@@ -172,6 +184,25 @@ mod tests {
     fn malformed_json_is_a_400() {
         let err = parse_json::<Body>(b"{\"name\": ").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::MalformedRequest);
+    }
+
+    #[test]
+    fn trailing_data_after_the_value_is_a_400() {
+        for body in [
+            &br#"{"name":"x"} {"a":1}"#[..],
+            br#"{"name":"x"}garbage"#,
+            br#"{"name":"x"}}"#,
+            br#"{} garbage"#,
+        ] {
+            let err = parse_json::<Body>(body).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                ErrorKind::MalformedRequest,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert!(parse_json::<Body>(b"{\"name\":\"x\"}\r\n\t ").is_ok());
     }
 
     #[test]

@@ -87,8 +87,10 @@ pub async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-/// The Swagger UI explorer at `/docs/`, reading `/openapi.json`.
+/// The Swagger UI explorer at `/docs/`, reading `/openapi.json`. Its online validator is
+/// off: Swagger UI would otherwise send the document to validator.swagger.io whenever the
+/// page is opened under a name other than localhost.
 pub fn explorer() -> utoipa_swagger_ui::SwaggerUi {
     utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
-        .config(utoipa_swagger_ui::Config::from("/openapi.json"))
+        .config(utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none"))
 }

@@ -26,10 +26,13 @@ use crate::service::{Put, employees};
 pub struct PutEmployeeRequest {
     pub name: String,
     pub department_code: String,
+    /// `YYYY-MM-DD`, years 1900 to 9999 (what the events and the other services carry).
+    #[serde(with = "continuity_contract::date::bounded")]
     pub hire_date: NaiveDate,
     /// Default `active`.
     pub status: Option<EmployeeStatus>,
-    /// Required when the status is `leaving` or `left`.
+    /// Required when the status is `leaving` or `left`; years 1900 to 9999.
+    #[serde(with = "continuity_contract::date::bounded_opt", default)]
     pub last_working_day: Option<NaiveDate>,
 }
 

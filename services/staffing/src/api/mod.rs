@@ -5,12 +5,14 @@ mod employees;
 mod errors;
 mod import;
 mod replay;
+mod replay_lock;
 
 use continuity_shared::auth::Role;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use departments::DepartmentResponse;
 pub use employees::EmployeeResponse;
+pub use replay_lock::RunningReplays;
 
 /// Every role that may read the roster.
 pub(crate) const READERS: &[Role] = &[

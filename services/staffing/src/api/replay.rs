@@ -2,15 +2,16 @@
 
 use actix_web::{HttpResponse, post, web};
 use continuity_contract::ServiceName;
-use continuity_shared::ApiResult;
 use continuity_shared::auth::{Caller, Role};
 use continuity_shared::clock::Clock;
 use continuity_shared::db::Db;
 use continuity_shared::http::Json;
 use continuity_shared::http::docs::Problem;
+use continuity_shared::{ApiError, ApiResult, text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::replay_lock::RunningReplays;
 use crate::service::events;
 use crate::startup::Peers;
 
@@ -37,11 +38,13 @@ pub struct ReplayResponse {
 /// Queue every department and employee as `*.upserted` events for one subscriber, after
 /// what is already queued for it. A service whose inbox has never heard from staffing asks
 /// for this at start-up; an admin may ask for it after restoring a service's database.
+/// One replay runs at a time per subscriber: another one meanwhile is 409.
 #[utoipa::path(
     tag = "events",
     request_body = ReplayRequest,
     responses(
         (status = 202, body = ReplayResponse),
+        (status = 409, description = "A replay for this subscriber is already running", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -51,6 +54,7 @@ pub async fn replay(
     db: web::Data<Db>,
     clock: web::Data<Clock>,
     peers: web::Data<Peers>,
+    running: web::Data<RunningReplays>,
     body: Json<ReplayRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Service])?;
@@ -59,10 +63,20 @@ pub async fn replay(
         if_needed,
         incarnation,
     }) = body;
+    let guard = running.start(subscriber.as_str()).ok_or_else(|| {
+        ApiError::conflict(text!(
+            "A snapshot replay for `{subscriber}` is already running; ask again once it has answered.",
+            "`{subscriber}` 的快照重放正在进行；请在其完成后再请求。"
+        ))
+    })?;
     let only_for = if_needed.then(|| incarnation.unwrap_or_default());
     let (peers, now) = (peers.0.clone(), clock.now());
     let queued = db
-        .write(move |c| events::snapshot_for(c, &subscriber, &peers, only_for.as_deref(), now))
+        .write(move |c| {
+            // Held until the work itself ends, even if the caller hangs up meanwhile.
+            let _running = guard;
+            events::snapshot_for(c, &subscriber, &peers, only_for.as_deref(), now)
+        })
         .await?;
     Ok(HttpResponse::Accepted().json(ReplayResponse { queued }))
 }

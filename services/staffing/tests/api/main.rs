@@ -10,4 +10,6 @@ mod errors;
 mod events;
 mod helpers;
 mod import;
+mod input_edges;
 mod operations;
+mod webhooks;

@@ -128,4 +128,43 @@ async fn the_explorer_page_is_served_from_the_service_itself() {
         .await
         .unwrap();
     assert!(init.contains("/openapi.json"), "{init}");
+    assert!(
+        init.replace(' ', "").contains(r#""validatorUrl":"none""#),
+        "no online validator badge: {init}"
+    );
+}
+
+/// The value of `metric` for `subscriber` in a `/metrics` text, if the series exists.
+fn gauge(text: &str, metric: &str, subscriber: &str) -> Option<String> {
+    let label = format!("subscriber=\"{subscriber}\"");
+    text.lines()
+        .find(|l| l.starts_with(&format!("{metric}{{")) && l.contains(&label))
+        .and_then(|l| l.rsplit(' ').next())
+        .map(str::to_owned)
+}
+
+#[actix_web::test]
+async fn outbox_gauges_read_zero_for_every_peer_before_anything_is_queued() {
+    let app = spawn().await;
+    let metrics = || async {
+        let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+        res.text().await.unwrap()
+    };
+    // At start, and again after the dispatcher has refreshed the gauges from the outbox.
+    for wait in [0, 1500] {
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        let text = metrics().await;
+        for peer in ["training-record", "process-change", "scheduling"] {
+            for metric in [
+                "continuity_outbox_pending_events",
+                "continuity_outbox_dead_events",
+            ] {
+                assert_eq!(
+                    gauge(&text, metric, peer).as_deref(),
+                    Some("0"),
+                    "{metric} of {peer} after {wait} ms:\n{text}"
+                );
+            }
+        }
+    }
 }

@@ -3,13 +3,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
+use continuity_contract::EventType;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
 use crate::clock::{self, Clock};
 use crate::db::Db;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events::{outbox, ssrf, webhooks};
 use crate::http::body::{parse_json, require_content_type};
 use crate::http::docs::Problem;
@@ -23,7 +24,8 @@ use crate::text;
 pub struct CreateSubscriptionRequest {
     /// `https://...` (or `http://`); must resolve to a public address.
     pub url: String,
-    /// Event types to receive, or `["*"]` for all.
+    /// Event types to receive (names of the contract's types, e.g. `employee.upserted`),
+    /// or `["*"]` for all; an unknown name is 422.
     pub event_types: Vec<String>,
 }
 
@@ -73,6 +75,45 @@ async fn check_url(raw: &str, allow_private: bool) -> ApiResult<()> {
         .map_err(|e| bad(format!("is refused: {e}"), format!("被拒绝：{e}")))
 }
 
+/// More than there are types, with room for repeats; it also bounds the answer, which names
+/// every unknown entry.
+const MAX_EVENT_TYPES: usize = 64;
+
+/// At least one type, each `*` or a type of the contract; every unknown one is named with
+/// its index, and the message lists the valid types (a typo would otherwise subscribe to
+/// nothing, silently).
+fn check_event_types(types: &[String]) -> ApiResult<()> {
+    if types.is_empty() || types.len() > MAX_EVENT_TYPES {
+        return Err(ApiError::invalid_field(
+            "event_types",
+            text!(
+                "must list from one to {MAX_EVENT_TYPES} event types, or \"*\"",
+                "须列出 1 至 {MAX_EVENT_TYPES} 种事件类型，或 \"*\""
+            ),
+        ));
+    }
+    let valid = EventType::NAMES.join(", ");
+    let unknown: Vec<FieldError> = types
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.as_str() != "*" && EventType::parse(t).is_none())
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("event_types[{i}]"),
+                text!(
+                    "is not an event type; use \"*\" or one of: {valid}",
+                    "不是有效的事件类型；请使用 \"*\" 或以下之一：{valid}"
+                ),
+            )
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(unknown))
+    }
+}
+
 /// Subscribe a URL to events of this service. Deliveries are signed per Standard
 /// Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the secret in
 /// this answer, which is never shown again.
@@ -98,20 +139,7 @@ pub async fn create_subscription(
     caller.require(HOOK_ROLES)?;
     require_content_type(&req, |m| m == "application/json", "application/json")?;
     let input: CreateSubscriptionRequest = parse_json(&body)?;
-    if input.event_types.is_empty()
-        || input
-            .event_types
-            .iter()
-            .any(|t| t.is_empty() || t.len() > 100)
-    {
-        return Err(ApiError::invalid_field(
-            "event_types",
-            text!(
-                "must list at least one event type, or \"*\"",
-                "须至少列出一种事件类型，或 \"*\""
-            ),
-        ));
-    }
+    check_event_types(&input.event_types)?;
     check_url(&input.url, settings.events.allow_private_webhook_targets).await?;
     let row = webhooks::SubscriptionRow {
         id: crate::ids::new_id().to_string(),

@@ -59,9 +59,6 @@ impl Dispatcher {
             .into_iter()
             .map(|(name, url)| (name.to_string(), url))
             .collect();
-        for peer in peers.keys() {
-            metrics.know(peer);
-        }
         let ev = settings.events.clone();
         // No proxy from the environment: a proxy would resolve webhook hosts itself and
         // bypass the guarded resolver.
