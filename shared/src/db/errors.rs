@@ -18,6 +18,10 @@ pub enum DbError {
     Corrupt(#[from] CorruptRow),
     #[error("database task failed")]
     Task(#[source] tokio::task::JoinError),
+    #[error("the write was done but its commit failed: {0}")]
+    Commit(String),
+    #[error("the database writer has stopped")]
+    WriterGone,
 }
 
 /// A stored value that does not parse: written by an older version, or by hand. Never

@@ -7,6 +7,7 @@ mod errors;
 pub(crate) mod files;
 mod migrate;
 mod pool;
+mod writer;
 
 pub use connection::DbConnection;
 pub use errors::{CorruptRow, DbError, DbResult};

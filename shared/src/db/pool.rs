@@ -16,6 +16,7 @@ use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use super::connection::{DatabaseUrlExt, DbConnection, SqliteOptions};
 use super::errors::DbError;
 use super::migrate::{Migrations, migrations_complete, run_migrations};
+use super::writer::{Done, Job, Writer, commit_failed};
 use crate::settings::{DatabaseSettings, DatabaseUrl};
 
 struct Manager {
@@ -50,6 +51,8 @@ type DbPool = Pool<Manager>;
 pub struct Db {
     read: DbPool,
     write: DbPool,
+    /// SQLite's single writer, a group commit (see `writer`); PostgreSQL has none.
+    writer: Option<Writer>,
     url: DatabaseUrl,
     migrations: Vec<Migrations>,
     /// Signalled after every committed write: the outbox dispatcher wakes on it.
@@ -76,6 +79,9 @@ impl Db {
             Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
+                // No `SELECT 1` round trip before every checkout: a broken connection
+                // shows as an error on first use, which the caller answers as 503.
+                .test_on_check_out(false)
                 .connection_timeout(Duration::from_millis(settings.acquire_timeout_ms))
                 .build(manager())
         };
@@ -90,12 +96,19 @@ impl Db {
             write.clone()
         };
         run_migrations(&mut *write.get()?, &migrations)?;
+        let committed = Arc::new(Notify::new());
+        let writer = if url.is_sqlite() {
+            Some(Writer::start(write.get()?, committed.clone())?)
+        } else {
+            None
+        };
         Ok(Self {
             read,
             write,
+            writer,
             url: url.clone(),
             migrations,
-            committed: Arc::new(Notify::new()),
+            committed,
         })
     }
 
@@ -122,14 +135,15 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        if let Some(writer) = &self.writer {
+            return grouped(writer, f).await;
+        }
         let pool = self.write.clone();
         let result = blocking(move || {
             let mut pooled: PooledConnection<Manager> = pool.get().map_err(DbError::from)?;
             let conn: &mut DbConnection = &mut pooled;
-            match conn {
-                DbConnection::Sqlite(_) => sqlite_immediate(conn, f),
-                DbConnection::Pg(_) => pg_transaction(conn, f),
-            }
+            // SQLite writes go through its writer (above); this is PostgreSQL's way.
+            pg_transaction(conn, f)
         })
         .await;
         if result.is_ok() {
@@ -158,31 +172,37 @@ impl Db {
     }
 }
 
-/// A SQLite write transaction that takes the write lock at `BEGIN` (waiting up to the busy
-/// timeout), so that two processes on one file queue instead of failing when a deferred
-/// transaction tries to upgrade its read snapshot.
-fn sqlite_immediate<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+/// Runs `f` on SQLite's writer, in a savepoint of the next group commit, and answers
+/// after that commit (inside the caller's span, like every database call).
+async fn grouped<T, E, F>(writer: &Writer, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<DbError>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
 {
-    if let DbConnection::Sqlite(c) = &mut *conn {
-        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-            .map_err(DbError::from)?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
+    let span = tracing::Span::current();
+    let job: Job = Box::new(move |conn| {
+        let Some(conn) = conn else {
+            let begin = DbError::Commit("the write transaction could not begin".into());
+            let _ = tx.send(Err(E::from(begin)));
+            return None;
+        };
+        let result = span.in_scope(|| f(conn));
+        Some(Done::new(result.is_ok(), move |commit| {
+            let answer = match (result, commit) {
+                (Ok(value), Ok(())) => Ok(value),
+                (Ok(_), Err(reason)) => Err(E::from(commit_failed(reason))),
+                (Err(e), _) => Err(e),
+            };
+            let _ = tx.send(answer);
+        }))
+    });
+    if !writer.submit(job) {
+        return Err(E::from(DbError::WriterGone));
     }
-    let result = f(conn);
-    if let DbConnection::Sqlite(c) = conn {
-        match &result {
-            Ok(_) => {
-                if let Err(e) = AnsiTransactionManager::commit_transaction(c) {
-                    let _ = AnsiTransactionManager::rollback_transaction(c);
-                    return Err(DbError::from(e).into());
-                }
-            }
-            Err(_) => AnsiTransactionManager::rollback_transaction(c).map_err(DbError::from)?,
-        }
-    }
-    result
+    rx.await
+        .unwrap_or_else(|_| Err(E::from(DbError::WriterGone)))
 }
 
 /// A PostgreSQL transaction whose closure may fail with any error that a database error
@@ -226,6 +246,7 @@ where
 
 #[cfg(test)]
 mod tests {
+    use diesel::connection::SimpleConnection;
     use tracing::Instrument;
 
     use super::*;
@@ -259,5 +280,97 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(seen, expected, "writes too");
+    }
+
+    async fn sqlite_db(tdb: &TestDatabase) -> Db {
+        let url = DatabaseUrl::parse(&tdb.url).unwrap();
+        let settings = crate::settings::Settings::load_from("", None, Vec::new())
+            .unwrap()
+            .database;
+        let db = tokio::task::spawn_blocking(move || Db::open(&url, &settings, vec![]))
+            .await
+            .unwrap()
+            .unwrap();
+        db.write(|c| {
+            c.batch_execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+                .map_err(DbError::from)
+        })
+        .await
+        .unwrap();
+        db
+    }
+
+    fn insert(id: i64) -> impl FnOnce(&mut DbConnection) -> Result<(), DbError> {
+        move |c| {
+            c.batch_execute(&format!("INSERT INTO t (id, v) VALUES ({id}, 'x')"))
+                .map_err(DbError::from)
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn writes_that_wait_together_commit_together_and_one_failure_undoes_only_itself() {
+        let tdb = TestDatabase::sqlite();
+        let db = sqlite_db(&tdb).await;
+        // 200 writers at once; every tenth also inserts a duplicate of its own row.
+        let writes = (0..200).map(|i| {
+            let db = db.clone();
+            async move {
+                if i % 10 == 0 {
+                    db.write(move |c| {
+                        insert(i)(c)?;
+                        insert(i)(c)
+                    })
+                    .await
+                } else {
+                    db.write(insert(i)).await
+                }
+            }
+        });
+        let results = futures_util::future::join_all(writes).await;
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        assert_eq!(failed, 20, "each duplicate fails its own write only");
+        let rows: i64 = db
+            .read(|c| {
+                use diesel::prelude::*;
+                diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                    "(SELECT COUNT(*) FROM t)",
+                ))
+                .get_result(c)
+                .map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        assert_eq!(rows, 180, "and takes its first insert with it");
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_is_undone_and_the_writer_carries_on() {
+        let tdb = TestDatabase::sqlite();
+        let db = sqlite_db(&tdb).await;
+        let panicked = db
+            .write(|c| -> Result<(), DbError> {
+                insert(1)(c)?;
+                panic!("a bug in a handler")
+            })
+            .await;
+        assert!(panicked.is_err());
+        db.write(insert(2)).await.unwrap();
+        let ids: Vec<i64> = db
+            .read(|c| {
+                use diesel::prelude::*;
+                diesel::sql_query("SELECT id FROM t")
+                    .load::<Id>(c)
+                    .map(|rows| rows.into_iter().map(|r| r.id).collect())
+                    .map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        assert_eq!(ids, [2]);
+    }
+
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
     }
 }
