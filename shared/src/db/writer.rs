@@ -88,15 +88,36 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify) {
         }
         let mut answers = Vec::with_capacity(group.len());
         let mut kept = false;
-        for job in group {
-            if let Some(done) = run_in_savepoint(conn, job) {
-                kept |= done.ok;
+        if group.len() == 1 {
+            // Alone: the transaction itself is the job's, no savepoint needed (a savepoint
+            // makes SQLite copy every page it touches to a sub-journal first, which a large
+            // import pays for dearly).
+            if let Some(job) = group.pop()
+                && let Some(done) = run_alone(conn, job)
+            {
+                kept = done.ok;
                 answers.push(done);
+            }
+        } else {
+            for job in group {
+                if let Some(done) = run_in_savepoint(conn, job) {
+                    kept |= done.ok;
+                    answers.push(done);
+                }
             }
         }
         let DbConnection::Sqlite(sqlite) = &mut *conn else {
             return;
         };
+        if !kept {
+            // Nothing to keep: end the transaction without a flush.
+            let outcome = AnsiTransactionManager::rollback_transaction(sqlite)
+                .map_err(|e| Arc::from(e.to_string()));
+            for done in answers {
+                (done.answer)(outcome.clone());
+            }
+            continue;
+        }
         let outcome = match AnsiTransactionManager::commit_transaction(sqlite) {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -110,6 +131,17 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify) {
         }
         for done in answers {
             (done.answer)(outcome.clone());
+        }
+    }
+}
+
+/// Runs the only job of a transaction; a panic counts as a failure.
+fn run_alone(conn: &mut DbConnection, job: Job) -> Option<Done> {
+    match catch_unwind(AssertUnwindSafe(|| job(Some(&mut *conn)))) {
+        Ok(done) => done,
+        Err(_) => {
+            tracing::error!("a write panicked; its work was rolled back");
+            None
         }
     }
 }

@@ -256,8 +256,77 @@ impl Measured {
     }
 }
 
-/// `connections` clients, each sending one request after another for `duration`.
+/// `connections` clients, each sending one request after another for `duration`: with
+/// `wrk` when it is installed (it leaves more of the machine to the service), else with an
+/// HTTP client in this process.
 fn load(base: &str, connections: usize, duration: Duration, kind: Kind) -> Measured {
+    match wrk(base, connections, duration, kind) {
+        Some(m) => m,
+        None => load_in_process(base, connections, duration, kind),
+    }
+}
+
+/// The script wrk runs: random employees, each PUT an actual change.
+const WRK_SCRIPT: &str = r#"
+counter = 0
+local auth = { ["Authorization"] = "Bearer bench-admin", ["Content-Type"] = "application/json" }
+request = function()
+  counter = counter + 1
+  local id = string.format("E%04d", math.random(0, EMPLOYEES - 1))
+  if KIND == "read" then
+    return wrk.format("GET", "/v1/employees/" .. id, auth)
+  end
+  local body = string.format(
+    '{"name":"Person %s v%d","department_code":"sales","hire_date":"2020-01-01"}', id, counter)
+  return wrk.format("PUT", "/v1/employees/" .. id, auth, body)
+end
+"#;
+
+fn wrk(base: &str, connections: usize, duration: Duration, kind: Kind) -> Option<Measured> {
+    let dir = std::env::temp_dir().join(format!("bench-writes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let script = dir.join("load.lua");
+    let kind_name = match kind {
+        Kind::Read => "read",
+        Kind::Write => "write",
+    };
+    let text = format!("EMPLOYEES = {EMPLOYEES}\nKIND = \"{kind_name}\"\n{WRK_SCRIPT}");
+    std::fs::write(&script, text).ok()?;
+    let out = Command::new("wrk")
+        .args(["-t", "2", "-c", &connections.to_string()])
+        .args(["-d", &format!("{}s", duration.as_secs()), "--latency", "-s"])
+        .arg(&script)
+        .arg(base)
+        .output()
+        .ok()?;
+    let report = String::from_utf8_lossy(&out.stdout);
+    let field = |prefix: &str| -> Option<&str> {
+        report
+            .lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::trim)
+    };
+    let ms = |text: &str| -> Option<f64> {
+        let text = text.split_whitespace().next()?;
+        if let Some(v) = text.strip_suffix("ms") {
+            v.parse().ok()
+        } else if let Some(v) = text.strip_suffix("us") {
+            v.parse::<f64>().ok().map(|v| v / 1000.0)
+        } else {
+            text.strip_suffix('s')?.parse::<f64>().ok().map(|v| v * 1000.0)
+        }
+    };
+    let failures = field("Non-2xx or 3xx responses:").and_then(|n| n.parse().ok()).unwrap_or(0);
+    Some(Measured {
+        per_second: field("Requests/sec:")?.parse().ok()?,
+        p50_ms: ms(field("50%")?)?,
+        p99_ms: ms(field("99%")?)?,
+        failures,
+    })
+}
+
+fn load_in_process(base: &str, connections: usize, duration: Duration, kind: Kind) -> Measured {
     let runtime = client_runtime();
     let counter = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(AtomicUsize::new(0));
