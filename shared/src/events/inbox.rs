@@ -202,21 +202,81 @@ struct NewInbox<'a> {
     received_at: chrono::NaiveDateTime,
 }
 
-/// Records and applies `events` in order, each in a savepoint of the caller's transaction:
-/// one refused event is rolled back alone and answered as such, and holds back the later
-/// events of its subject; the others are kept. Call inside one transaction: the caller
-/// answers only after it commits.
+/// Records and applies `events` in order. Call inside one transaction: the caller answers
+/// only after it commits. One refused event is rolled back alone and answered as such, and
+/// holds back the later events of its subject; the others are kept. Refusals are rare, so
+/// the whole batch is first tried in one savepoint; only when something in it is refused
+/// is it done again with a savepoint per event (a savepoint costs a round trip on
+/// PostgreSQL).
 pub fn receive(
     conn: &mut DbConnection,
     events: &[Incoming],
     sink: &EventSink,
     now: chrono::NaiveDateTime,
 ) -> ApiResult<ReceiveReport> {
+    let seen = known(conn, events)?;
+    let whole = conn.transaction::<_, Attempt, _>(|c| {
+        apply_all(c, events, sink, now, seen.clone(), false).map_err(Attempt::from)
+    });
+    match whole {
+        Ok(report) => Ok(report),
+        Err(Attempt::Refused) => {
+            apply_all(conn, events, sink, now, seen, true).map_err(|e| match e {
+                Step::Failed(e) => e,
+                Step::Refused => ApiError::internal("an event was refused with savepoints on"),
+            })
+        }
+        Err(Attempt::Failed(e)) => Err(e),
+    }
+}
+
+/// Why a pass over the batch stopped.
+enum Step {
+    /// An event was refused while not isolated by a savepoint: go again, one by one.
+    Refused,
+    /// Ours, not the event's: the whole batch fails and is sent again.
+    Failed(ApiError),
+}
+
+impl From<ApiError> for Step {
+    fn from(e: ApiError) -> Self {
+        Step::Failed(e)
+    }
+}
+
+/// The first pass's error, which also rolls its savepoint back.
+enum Attempt {
+    Refused,
+    Failed(ApiError),
+}
+
+impl From<Step> for Attempt {
+    fn from(s: Step) -> Self {
+        match s {
+            Step::Refused => Attempt::Refused,
+            Step::Failed(e) => Attempt::Failed(e),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for Attempt {
+    fn from(e: diesel::result::Error) -> Self {
+        Attempt::Failed(e.into())
+    }
+}
+
+fn apply_all(
+    conn: &mut DbConnection,
+    events: &[Incoming],
+    sink: &EventSink,
+    now: chrono::NaiveDateTime,
+    mut seen: HashSet<(String, String)>,
+    isolated: bool,
+) -> Result<ReceiveReport, Step> {
     let mut report = ReceiveReport {
         received: events.len(),
         ..Default::default()
     };
-    let mut seen = known(conn, events)?;
     let mut refused_subjects: HashSet<String> = HashSet::new();
     let mut rows = Vec::with_capacity(events.len());
     for incoming in events {
@@ -236,8 +296,12 @@ pub fn receive(
             report.push(&event.id, Outcome::Duplicate, None);
             continue;
         }
-        // A savepoint: a refusal rolls back this event's changes only.
-        let applied = conn.transaction::<bool, ApiError, _>(|c| sink.apply(c, event));
+        let applied = if isolated {
+            // A savepoint: a refusal rolls back this event's changes only.
+            conn.transaction::<bool, ApiError, _>(|c| sink.apply(c, event))
+        } else {
+            sink.apply(conn, event)
+        };
         match applied {
             Ok(applied) => {
                 let outcome = if applied {
@@ -256,8 +320,8 @@ pub fn receive(
                     received_at: now,
                 });
             }
-            // Ours, not the event's: the whole batch fails and is sent again.
-            Err(e) if e.is_server_error() => return Err(e),
+            Err(e) if e.is_server_error() => return Err(Step::Failed(e)),
+            Err(_) if !isolated => return Err(Step::Refused),
             Err(e) => {
                 // Not recorded as received, so a corrected resend is applied.
                 seen.remove(&(event.source.clone(), event.id.clone()));
@@ -271,7 +335,8 @@ pub fn receive(
     for part in rows.chunks(500) {
         with_backend!(&mut *conn, |c| diesel::insert_into(ib::table)
             .values(part)
-            .execute(c))?;
+            .execute(c))
+        .map_err(|e| Step::Failed(e.into()))?;
     }
     Ok(report)
 }

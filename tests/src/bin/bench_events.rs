@@ -3,7 +3,7 @@
 //! For each database (SQLite always; PostgreSQL when a server URL is given, or
 //! CONTINUITY_TEST_POSTGRES_URL is set) it starts the four services in this process on
 //! loopback, each on a fresh database, and measures:
-//! - the baseline: single-row inserts, one transaction each, through the same pool;
+//! - the baseline: single-row inserts, one transaction each, on one raw connection;
 //! - throughput: N employee events queued at staffing while process-change is not yet
 //!   started, then the rate at which process-change applies them once it is;
 //! - latency: single PUTs at staffing, one after another, from the commit at staffing
@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
-use continuity_shared::db::{COMMON, Db};
+use continuity_shared::db::Db;
 use continuity_shared::events::{inbox, outbox};
 use continuity_shared::server::Application;
 use continuity_shared::service::ServiceDef;
@@ -196,31 +196,42 @@ async fn run(
     })
 }
 
+/// One-row INSERT transactions on one raw connection to a scratch database of the same
+/// kind (for SQLite in the same data directory, WAL, `synchronous=full`): what the
+/// database allows row by row.
 async fn baseline(scratch: &TestDatabase) -> anyhow::Result<f64> {
     let url = DatabaseUrl::parse(&scratch.url).map_err(anyhow::Error::msg)?;
-    let settings = Settings::load_from("", None, Vec::<(String, String)>::new())?.database;
-    let db = tokio::task::spawn_blocking(move || Db::open(&url, &settings, vec![COMMON])).await??;
-    db.write(|c| {
-        Ok::<_, continuity_shared::ApiError>(c.batch_execute(
-            "CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)",
-        )?)
+    tokio::task::spawn_blocking(move || -> anyhow::Result<f64> {
+        let n = 2000;
+        let statement =
+            |i: i32| format!("INSERT INTO bench_rows (id, payload) VALUES ({i}, 'row {i}')");
+        let started;
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, payload TEXT NOT NULL);",
+                )?;
+                started = Instant::now();
+                for i in 0..n {
+                    c.batch_execute(&format!("BEGIN; {}; COMMIT;", statement(i)))?;
+                }
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut c = diesel::PgConnection::establish(&url)?;
+                c.batch_execute(
+                    "CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)",
+                )?;
+                started = Instant::now();
+                for i in 0..n {
+                    c.batch_execute(&statement(i))?;
+                }
+            }
+        }
+        Ok(f64::from(n) / started.elapsed().as_secs_f64())
     })
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let n = 2000;
-    let started = Instant::now();
-    for i in 0..n {
-        db.write(move |c| {
-            diesel::sql_query(format!(
-                "INSERT INTO bench_rows (id, payload) VALUES ({i}, 'row {i}')"
-            ))
-            .execute(c)?;
-            Ok::<_, continuity_shared::ApiError>(())
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    Ok(f64::from(n) / started.elapsed().as_secs_f64())
+    .await?
 }
 
 async fn inbox_count(db: &Db) -> anyhow::Result<i64> {

@@ -314,10 +314,15 @@ fn wrk(base: &str, connections: usize, duration: Duration, kind: Kind) -> Option
         } else if let Some(v) = text.strip_suffix("us") {
             v.parse::<f64>().ok().map(|v| v / 1000.0)
         } else {
-            text.strip_suffix('s')?.parse::<f64>().ok().map(|v| v * 1000.0)
+            text.strip_suffix('s')?
+                .parse::<f64>()
+                .ok()
+                .map(|v| v * 1000.0)
         }
     };
-    let failures = field("Non-2xx or 3xx responses:").and_then(|n| n.parse().ok()).unwrap_or(0);
+    let failures = field("Non-2xx or 3xx responses:")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     Some(Measured {
         per_second: field("Requests/sec:")?.parse().ok()?,
         p50_ms: ms(field("50%")?)?,
