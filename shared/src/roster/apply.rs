@@ -44,17 +44,13 @@ impl RosterCopy {
         let change = match kind {
             EventType::DepartmentUpserted => {
                 let after = CopiedDepartment::from(event.payload::<DepartmentUpserted>()?);
-                let before = db::department(conn, after.code.as_str())?
-                    .map(CopiedDepartment::try_from)
-                    .transpose()?;
+                let before = self.before(|| db::department(conn, after.code.as_str()))?;
                 db::upsert_department(conn, &after, now)?;
                 RosterChange::Department { before, after }
             }
             EventType::ProjectUpserted => {
                 let after = CopiedProject::from(event.payload::<ProjectUpserted>()?);
-                let before = db::project(conn, &after.project_id.to_string())?
-                    .map(CopiedProject::try_from)
-                    .transpose()?;
+                let before = self.before(|| db::project(conn, &after.project_id.to_string()))?;
                 db::upsert_project(conn, &after, now)?;
                 RosterChange::Project { before, after }
             }
@@ -67,9 +63,8 @@ impl RosterCopy {
                 };
                 let member = CopiedMember::from(m);
                 let project = member.project_id.to_string();
-                let before = db::member(conn, &project, member.employee_id.as_str())?
-                    .map(CopiedMember::try_from)
-                    .transpose()?;
+                let before =
+                    self.before(|| db::member(conn, &project, member.employee_id.as_str()))?;
                 let after = if removed {
                     db::delete_member(conn, &project, member.employee_id.as_str())?;
                     None
@@ -79,7 +74,7 @@ impl RosterCopy {
                 };
                 RosterChange::Member { before, after }
             }
-            _ => match employee_change(conn, kind, event)? {
+            _ => match employee_change(conn, kind, event, self.hook.is_some())? {
                 Some((before, after)) => {
                     db::upsert_employee(conn, &after, now)?;
                     RosterChange::Employee { before, after }
@@ -89,10 +84,28 @@ impl RosterCopy {
                 None => return Ok(true),
             },
         };
-        if changed(&change) {
-            self.hook.changed(conn, &change, event)?;
+        if let Some(hook) = &self.hook
+            && changed(&change)
+        {
+            hook.changed(conn, &change, event)?;
         }
         Ok(true)
+    }
+}
+
+impl RosterCopy {
+    /// What a change replaces, read only when a hook will look at it.
+    fn before<R, T>(
+        &self,
+        read: impl FnOnce() -> crate::db::DbResult<Option<R>>,
+    ) -> ApiResult<Option<T>>
+    where
+        T: TryFrom<R, Error = crate::db::CorruptRow>,
+    {
+        if self.hook.is_none() {
+            return Ok(None);
+        }
+        Ok(read()?.map(T::try_from).transpose()?)
     }
 }
 
@@ -102,6 +115,7 @@ fn employee_change(
     conn: &mut DbConnection,
     kind: EventType,
     event: &CloudEvent,
+    watched: bool,
 ) -> ApiResult<Option<(Option<CopiedEmployee>, CopiedEmployee)>> {
     let find = |conn: &mut DbConnection, id: &str| -> ApiResult<Option<CopiedEmployee>> {
         Ok(db::employee(conn, id)?
@@ -110,7 +124,12 @@ fn employee_change(
     };
     if kind == EventType::EmployeeUpserted {
         let after = CopiedEmployee::from(event.payload::<EmployeeUpserted>()?);
-        let before = find(conn, after.employee_id.as_str())?;
+        // An upsert replaces the row whole: read the old one only for a hook.
+        let before = if watched {
+            find(conn, after.employee_id.as_str())?
+        } else {
+            None
+        };
         return Ok(Some((before, after)));
     }
     let (id, edit) = match kind {

@@ -39,12 +39,3 @@ pub trait RosterHook: Send + Sync + 'static {
         event: &CloudEvent,
     ) -> ApiResult<()>;
 }
-
-/// The hook of a service that only keeps the copy.
-pub struct NoHook;
-
-impl RosterHook for NoHook {
-    fn changed(&self, _: &mut DbConnection, _: &RosterChange, _: &CloudEvent) -> ApiResult<()> {
-        Ok(())
-    }
-}

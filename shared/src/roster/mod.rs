@@ -17,7 +17,7 @@ use continuity_contract::ServiceName;
 use diesel_migrations::EmbeddedMigrations;
 
 pub use apply::ROSTER_TYPES;
-pub use hook::{NoHook, RosterChange, RosterHook};
+pub use hook::{RosterChange, RosterHook};
 pub use model::{CopiedDepartment, CopiedEmployee, CopiedMember, CopiedProject};
 pub(crate) use snapshot::SnapshotRequest;
 
@@ -41,7 +41,8 @@ pub const MIGRATIONS: Migrations = Migrations {
 #[derive(Clone)]
 pub struct RosterCopy {
     producer: ServiceName,
-    hook: Arc<dyn RosterHook>,
+    /// None: nobody watches, so the copy need not read what a change replaces.
+    hook: Option<Arc<dyn RosterHook>>,
 }
 
 impl RosterCopy {
@@ -49,13 +50,13 @@ impl RosterCopy {
     pub fn of(producer: ServiceName) -> Self {
         Self {
             producer,
-            hook: Arc::new(NoHook),
+            hook: None,
         }
     }
 
     /// Shows every change of the copy to `hook`.
     pub fn with_hook(mut self, hook: impl RosterHook) -> Self {
-        self.hook = Arc::new(hook);
+        self.hook = Some(Arc::new(hook));
         self
     }
 
