@@ -25,7 +25,9 @@ const READERS: &[Role] = &[
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RosterEmployeeQuery {
-    pub department: Option<DepartmentCode>,
+    /// Only this department.
+    #[param(value_type = Option<DepartmentCode>)]
+    pub department: Option<String>,
 }
 
 fn copied<R, T>(
@@ -79,7 +81,13 @@ pub async fn employees(
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
-    let dept = query.into_inner().department;
+    // Parsed here, so a bad code is a 422 naming `department`.
+    let dept = query
+        .into_inner()
+        .department
+        .as_deref()
+        .map(|d| parse_path::<DepartmentCode>("department", d))
+        .transpose()?;
     let out = page
         .load(
             &db,

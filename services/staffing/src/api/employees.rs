@@ -68,8 +68,8 @@ impl From<&Versioned<Employee>> for EmployeeResponse {
 #[into_params(parameter_in = Query)]
 pub struct EmployeeQuery {
     /// Only this department.
-    #[param(value_type = Option<String>)]
-    pub department: Option<DepartmentCode>,
+    #[param(value_type = Option<DepartmentCode>)]
+    pub department: Option<String>,
     /// Only this status: `active`, `leaving` or `left`.
     #[param(value_type = Option<EmployeeStatus>)]
     pub status: Option<String>,
@@ -90,7 +90,13 @@ impl EmployeeQuery {
             })?),
         };
         Ok(EmployeeFilter {
-            department: self.department.clone(),
+            // Parsed here rather than by the extractor, so a bad code is a 422 naming
+            // `department` (the query extractor's errors name no field).
+            department: self
+                .department
+                .as_deref()
+                .map(|d| parse_path::<DepartmentCode>("department", d))
+                .transpose()?,
             status,
         })
     }

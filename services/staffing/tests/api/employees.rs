@@ -95,6 +95,12 @@ async fn employees_can_be_filtered_by_department_and_status() {
         ids(get_json(&app, "/v1/employees?status=active").await.1),
         vec!["E1", "E3"]
     );
+    // A bad filter is refused by its name, not as "query".
+    for bad in ["", "Sales", "../x"] {
+        let (status, body) = get_json(&app, &format!("/v1/employees?department={bad}")).await;
+        assert_eq!(status, 422, "{bad:?}");
+        assert_eq!(body["errors"][0]["field"], "department", "{body}");
+    }
 }
 
 #[actix_web::test]
