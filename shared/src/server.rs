@@ -178,7 +178,7 @@ impl Application {
 
         let declaration = web::Data::new(Declaration {
             service: name.clone(),
-            event_types: def.subscriptions.iter().map(|s| s.event_type).collect(),
+            event_types: def.all_subscriptions().map(|s| s.event_type).collect(),
         });
         let incarnation = web::Data::new(Incarnation(incarnation));
         let sink = web::Data::new(EventSink::new(ext.roster, ext.handler, def.subscriptions));

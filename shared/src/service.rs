@@ -35,7 +35,8 @@ pub struct ServiceDef {
     /// The event types it takes and from whom: answered at
     /// `GET /v1/events/subscriptions`, what producers deliver to it once they have read
     /// that, and what its inbox checks each event's `source` against.
-    pub subscriptions: &'static [Subscription],
+    /// Grouped as the service likes (e.g. `roster::subscriptions_from(...)` and its own).
+    pub subscriptions: &'static [&'static [Subscription]],
     /// Registers the service's own handlers (each with its `#[utoipa::path]`).
     pub routes: fn(&mut ServiceConfig),
     /// Builds what the service adds to the platform, once, at start-up.
@@ -43,6 +44,11 @@ pub struct ServiceDef {
 }
 
 impl ServiceDef {
+    /// Every subscription of the service, its groups flattened.
+    pub fn all_subscriptions(&self) -> impl Iterator<Item = &'static Subscription> {
+        self.subscriptions.iter().flat_map(|group| group.iter())
+    }
+
     /// The name as a parsed value; a definition with a bad name cannot start.
     pub fn service_name(&self) -> anyhow::Result<ServiceName> {
         ServiceName::parse(self.name)

@@ -4,10 +4,10 @@
 use continuity_contract::EventType;
 use continuity_shared::service::Subscription;
 
-pub const SUBSCRIPTIONS: &[Subscription] = &[
+pub const SUBSCRIPTIONS: &[&[Subscription]] = &[&[
     // How far the successor of a handover has got with training and acknowledgments.
     Subscription::new(
         EventType::HandoverProgressed,
         &["training-record", "process-change"],
     ),
-];
+]];

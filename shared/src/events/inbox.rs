@@ -29,14 +29,14 @@ pub trait EventHandler: Send + Sync + 'static {
 pub struct EventSink {
     pub(crate) roster: Option<RosterCopy>,
     pub(crate) handler: Option<Arc<dyn EventHandler>>,
-    pub(crate) subscriptions: &'static [Subscription],
+    pub(crate) subscriptions: &'static [&'static [Subscription]],
 }
 
 impl EventSink {
     pub fn new(
         roster: Option<RosterCopy>,
         handler: Option<Arc<dyn EventHandler>>,
-        subscriptions: &'static [Subscription],
+        subscriptions: &'static [&'static [Subscription]],
     ) -> Self {
         Self {
             roster,
@@ -51,6 +51,7 @@ impl EventSink {
         let Some(sub) = self
             .subscriptions
             .iter()
+            .flat_map(|group| group.iter())
             .find(|s| s.event_type.as_str() == event.event_type)
         else {
             return Ok(None);

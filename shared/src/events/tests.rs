@@ -15,10 +15,10 @@ use crate::testing::TestDatabase;
 use continuity_contract::payloads::EmployeeUpserted;
 use continuity_contract::{EmployeeStatus, ServiceName};
 
-const SUBSCRIPTIONS: &[Subscription] = &[Subscription::new(
+const SUBSCRIPTIONS: &[&[Subscription]] = &[&[Subscription::new(
     continuity_contract::EventType::EmployeeUpserted,
     &["staffing"],
-)];
+)]];
 
 fn roster_sink() -> EventSink {
     EventSink::new(

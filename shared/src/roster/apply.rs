@@ -16,6 +16,7 @@ use super::model::{CopiedDepartment, CopiedEmployee, CopiedMember, CopiedProject
 use crate::db::DbConnection;
 use crate::error::ApiResult;
 use crate::events::CloudEvent;
+use crate::service::Subscription;
 
 /// The event types the copy is made of.
 pub const ROSTER_TYPES: [EventType; 9] = [
@@ -29,6 +30,18 @@ pub const ROSTER_TYPES: [EventType; 9] = [
     EventType::TeamMemberAdded,
     EventType::TeamMemberRemoved,
 ];
+
+/// The roster types, each accepted from `producer`: a service that keeps a copy lists
+/// these among its subscriptions (`&roster::subscriptions_from(&["staffing"])`).
+pub const fn subscriptions_from(producer: &'static [&'static str]) -> [Subscription; 9] {
+    let mut out = [Subscription::new(ROSTER_TYPES[0], producer); 9];
+    let mut i = 1;
+    while i < ROSTER_TYPES.len() {
+        out[i] = Subscription::new(ROSTER_TYPES[i], producer);
+        i += 1;
+    }
+    out
+}
 
 impl RosterCopy {
     /// Applies `event` when it is a roster event; `Ok(false)` otherwise. (The inbox has

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use continuity_contract::ServiceName;
 use diesel_migrations::EmbeddedMigrations;
 
-pub use apply::ROSTER_TYPES;
+pub use apply::{ROSTER_TYPES, subscriptions_from};
 pub use hook::{RosterChange, RosterHook};
 pub use model::{CopiedDepartment, CopiedEmployee, CopiedMember, CopiedProject};
 pub(crate) use snapshot::SnapshotRequest;

@@ -63,10 +63,10 @@ static LEDGER: ServiceDef = ServiceDef {
     title: "Ledger (a service that exists only in a test)",
     description: "Keeps employees and watches their changes.",
     migrations: &[roster::MIGRATIONS],
-    subscriptions: &[
+    subscriptions: &[&[
         Subscription::new(EventType::EmployeeUpserted, &["staffing"]),
         Subscription::new(EventType::EmployeeTransferred, &["staffing"]),
-    ],
+    ]],
     routes: roster::api::routes,
     setup: |_: &Platform| {
         let copy = RosterCopy::of(staffing_name()?).with_hook(Recorder);
