@@ -97,27 +97,32 @@ where
             if let Some(answer) = stored(conn, &scope, &key, &hash)? {
                 return Ok(answer);
             }
-            let created = work(conn)?;
+            // The key first, so that a concurrent request with the same key waits on it
+            // (PostgreSQL) and then answers "retry", instead of doing the work twice; the
+            // answer is added before the same commit, so no key is ever left without one.
             let row = (
                 idempotency_keys::scope.eq(&scope),
                 idempotency_keys::idempotency_key.eq(&key),
                 idempotency_keys::request_hash.eq(&hash),
-                idempotency_keys::status_code.eq(Some(i32::from(created.status.as_u16()))),
-                idempotency_keys::response_body.eq(Some(created.body.to_string())),
                 idempotency_keys::created_at.eq(chrono::Utc::now().naive_utc()),
             );
             diesel::insert_into(idempotency_keys::table)
                 .values(row)
                 .execute(conn)
                 .map_err(|e| match e {
-                    // A concurrent request with the same key committed first (PostgreSQL):
-                    // this one's work is rolled back; its retry gets the stored answer.
                     diesel::result::Error::DatabaseError(
                         diesel::result::DatabaseErrorKind::UniqueViolation,
                         _,
                     ) => in_progress(),
                     other => other.into(),
                 })?;
+            let created = work(conn)?;
+            diesel::update(idempotency_keys::table.find((&scope, &key)))
+                .set((
+                    idempotency_keys::status_code.eq(Some(i32::from(created.status.as_u16()))),
+                    idempotency_keys::response_body.eq(Some(created.body.to_string())),
+                ))
+                .execute(conn)?;
             Ok(Answer::Fresh(created))
         })
         .await?;
