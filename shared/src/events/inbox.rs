@@ -45,16 +45,16 @@ impl EventSink {
         }
     }
 
-    /// The subscription an event falls under, if any; an error when it comes from a
-    /// source that is not its producer.
-    fn subscription(&self, event: &CloudEvent) -> ApiResult<Option<&Subscription>> {
+    /// Whether the service takes the event's type; an error when it comes from a source
+    /// that is not the type's producer.
+    fn takes(&self, event: &CloudEvent) -> ApiResult<bool> {
         let Some(sub) = self
             .subscriptions
             .iter()
             .flat_map(|group| group.iter())
             .find(|s| s.event_type.as_str() == event.event_type)
         else {
-            return Ok(None);
+            return Ok(false);
         };
         if !sub.from.contains(&event.source.as_str()) {
             let (ty, from) = (&event.event_type, sub.from.join(", "));
@@ -66,12 +66,12 @@ impl EventSink {
                 ),
             ));
         }
-        Ok(Some(sub))
+        Ok(true)
     }
 
     /// Applies an event this service takes; `Ok(false)` for a type it does not take.
     pub fn apply(&self, conn: &mut DbConnection, event: &CloudEvent) -> ApiResult<bool> {
-        if self.subscription(event)?.is_none() {
+        if !self.takes(event)? {
             return Ok(false);
         }
         let copied = match &self.roster {

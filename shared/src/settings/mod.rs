@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use config::{Config, Environment, File, FileFormat};
 use continuity_contract::{EmployeeId, Role, ServiceName};
+
+use crate::clock::TimeZone;
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -40,7 +42,7 @@ pub struct Settings {
     #[serde(default)]
     pub tokens: Vec<TokenSpec>,
     /// The company's time zone, in which every "today" is read (IANA name).
-    pub time_zone: String,
+    pub time_zone: TimeZone,
     pub http: HttpSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
@@ -206,7 +208,7 @@ impl Settings {
 
     /// The company's time zone (validated at load).
     pub fn time_zone(&self) -> chrono_tz::Tz {
-        self.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+        self.time_zone.0
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
@@ -218,12 +220,6 @@ impl Settings {
         };
         if self.http.body_limit_bytes == 0 {
             return invalid("http.body_limit_bytes", "must be greater than zero");
-        }
-        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return invalid(
-                "time_zone",
-                "must be an IANA time zone such as Asia/Shanghai",
-            );
         }
         if !(1..=2000).contains(&self.events.connect_timeout_ms) {
             return invalid("events.connect_timeout_ms", "must be between 1 and 2000");
