@@ -4,6 +4,7 @@ pub mod departments;
 pub mod employees;
 pub mod errors;
 pub mod events;
+pub mod reactions;
 
 pub use errors::{StaffingError, StaffingResult};
 
