@@ -68,6 +68,26 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where a handover stands: `open` until a successor is assigned, `in_progress` once
+    /// the successor's progress is first reported, then `completed` or `cancelled`.
+    pub enum HandoverStatus {
+        Open = "open",
+        SuccessorAssigned = "successor_assigned",
+        InProgress = "in_progress",
+        Completed = "completed",
+        /// The resignation was rescinded.
+        Cancelled = "cancelled",
+    }
+}
+
+impl HandoverStatus {
+    /// Completed and cancelled handovers change no more.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Completed | Self::Cancelled)
+    }
+}
+
+string_enum! {
     /// How likely a project's schedule is to leave a key department short.
     #[derive(PartialOrd, Ord)]
     pub enum RiskLevel {
@@ -114,6 +134,16 @@ mod tests {
             &["breached", "single_point", "at_risk", "ok"],
         );
         assert_closed_set(&HandoverPart::ALL, &["training", "acknowledgments"]);
+        assert_closed_set(
+            &HandoverStatus::ALL,
+            &[
+                "open",
+                "successor_assigned",
+                "in_progress",
+                "completed",
+                "cancelled",
+            ],
+        );
         assert_closed_set(&RiskLevel::ALL, &["low", "medium", "high"]);
     }
 

@@ -43,7 +43,10 @@ use utoipa::openapi::{OpenApi, RefOr, schema::Schema};
 
 pub use bounds::DoneAboveRequired;
 pub use date::DateError;
-pub use enums::{CoverageStatus, EmployeeStatus, HandoverPart, ProjectStatus, RiskLevel, TeamRole};
+pub use enums::{
+    CoverageStatus, EmployeeStatus, HandoverPart, HandoverStatus, ProjectStatus, RiskLevel,
+    TeamRole,
+};
 pub use event_type::{EventData, EventType};
 pub use ids::{
     DepartmentCode, EmployeeId, HandoverId, IdError, NoticeId, ProjectId, ServiceName, new_id,

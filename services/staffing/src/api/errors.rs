@@ -16,6 +16,19 @@ impl From<StaffingError> for ApiError {
                 "Employee `{id}` does not exist.",
                 "员工 `{id}` 不存在。"
             )),
+            StaffingError::ProjectNotFound(id) => ApiError::not_found(text!(
+                "Project `{id}` does not exist.",
+                "项目 `{id}` 不存在。"
+            )),
+            StaffingError::MemberNotFound(project, id) => ApiError::not_found(text!(
+                "Employee `{id}` is not on project `{project}`.",
+                "员工 `{id}` 不在项目 `{project}` 中。"
+            )),
+            StaffingError::HandoverNotFound(id) => ApiError::not_found(text!(
+                "Handover `{id}` does not exist.",
+                "交接 `{id}` 不存在。"
+            )),
+            StaffingError::Handover(refusal) => ApiError::conflict(refusal.text()),
             StaffingError::UnknownSubscriber(name) => ApiError::validation(vec![FieldError::new(
                 "subscriber",
                 text!(

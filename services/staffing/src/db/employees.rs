@@ -158,3 +158,18 @@ pub fn all(conn: &mut DbConnection) -> DbResult<Vec<Versioned<Employee>>> {
             .load(conn)?,
     )
 }
+
+/// Active employees of a department, by id: the colleagues a successor may come from.
+pub fn active_in(
+    conn: &mut DbConnection,
+    dept: &DepartmentCode,
+) -> DbResult<Vec<Versioned<Employee>>> {
+    to_domain(
+        employees::table
+            .filter(employees::department_code.eq(dept.as_str()))
+            .filter(employees::status.eq(EmployeeStatus::Active.as_str()))
+            .order(employees::employee_id.asc())
+            .select(EmployeeRow::as_select())
+            .load(conn)?,
+    )
+}

@@ -1,5 +1,9 @@
 //! Staffing's tables, rows and queries.
 
+pub mod coverage;
 pub mod departments;
 pub mod employees;
+pub mod handovers;
+pub mod projects;
 pub mod schema;
+pub mod team;

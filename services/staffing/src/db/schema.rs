@@ -26,5 +26,96 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    projects (project_id) {
+        project_id -> Text,
+        name -> Text,
+        status -> Text,
+        planned_start -> Nullable<Date>,
+        planned_go_live -> Nullable<Date>,
+        stabilization_months -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    team_members (project_id, employee_id) {
+        project_id -> Text,
+        employee_id -> Text,
+        department_code -> Text,
+        role -> Text,
+        backup_for -> Nullable<Text>,
+        joined_on -> Date,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coverage_states (project_id, department_code) {
+        project_id -> Text,
+        department_code -> Text,
+        status -> Text,
+        required -> Integer,
+        effective -> Integer,
+        checked_on -> Date,
+    }
+}
+
+diesel::table! {
+    handovers (handover_id) {
+        handover_id -> Text,
+        project_id -> Text,
+        leaver_employee_id -> Text,
+        department_code -> Text,
+        role -> Text,
+        last_working_day -> Date,
+        due_date -> Date,
+        status -> Text,
+        proposed_successor -> Nullable<Text>,
+        proposal -> Text,
+        successor -> Nullable<Text>,
+        forced -> Bool,
+        closing_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    handover_progress (handover_id, part) {
+        handover_id -> Text,
+        part -> Text,
+        done -> Integer,
+        required -> Integer,
+        reported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_progress (project_id, employee_id) {
+        project_id -> Text,
+        employee_id -> Text,
+        sessions_done -> Integer,
+        sessions_required -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(employees -> departments (department_code));
-diesel::allow_tables_to_appear_in_same_query!(departments, employees);
+diesel::joinable!(team_members -> employees (employee_id));
+diesel::joinable!(team_members -> projects (project_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    departments,
+    employees,
+    projects,
+    team_members,
+    coverage_states,
+    handovers,
+    handover_progress,
+    training_progress
+);

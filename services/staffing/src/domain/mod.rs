@@ -1,8 +1,12 @@
 //! Staffing's domain types and rules, free of I/O.
 
+pub mod coverage;
 pub mod department;
 pub mod employee;
+pub mod handover;
 pub mod import;
+pub mod project;
+pub mod team;
 
 use chrono::{DateTime, Utc};
 

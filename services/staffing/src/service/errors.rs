@@ -1,7 +1,7 @@
 //! What staffing's use cases can fail with: domain refusals named for what they are, and
 //! the database's own errors with their causes. The API turns them into problems.
 
-use continuity_contract::{DepartmentCode, EmployeeId};
+use continuity_contract::{DepartmentCode, EmployeeId, HandoverId, ProjectId};
 use continuity_shared::db::DbError;
 use continuity_shared::{ApiError, FieldError};
 
@@ -13,6 +13,15 @@ pub enum StaffingError {
     DepartmentNotFound(DepartmentCode),
     #[error("employee {0} does not exist")]
     EmployeeNotFound(EmployeeId),
+    #[error("project {0} does not exist")]
+    ProjectNotFound(ProjectId),
+    #[error("employee {1} is not on project {0}")]
+    MemberNotFound(ProjectId, EmployeeId),
+    #[error("handover {0} does not exist")]
+    HandoverNotFound(HandoverId),
+    /// A handover cannot move as asked (409).
+    #[error("handover refused: {0:?}")]
+    Handover(crate::domain::handover::HandoverRefusal),
     #[error("{0} is not a service this one delivers to")]
     UnknownSubscriber(String),
     #[error(transparent)]

@@ -1,17 +1,25 @@
 //! The events staffing publishes about its roster, built from its domain values, and the
 //! snapshot that lets a subscriber that lost its data catch up.
 
-use chrono::{DateTime, Utc};
-use continuity_contract::ServiceName;
-use continuity_contract::payloads::{DepartmentUpserted, EmployeeUpserted};
+use chrono::{DateTime, NaiveDate, Utc};
+use continuity_contract::payloads::{
+    self, CoverageChanged, DepartmentUpserted, EmployeeUpserted, HandoverCancelled,
+    HandoverCompleted, HandoverOpened, HandoverSuccessorAssigned, ProjectUpserted, TeamMemberAdded,
+    TeamMemberRemoved,
+};
+use continuity_contract::{CoverageStatus, ProjectId, Reason, ServiceName};
 use continuity_shared::ApiResult;
 use continuity_shared::db::DbConnection;
 use continuity_shared::events::{CloudEvent, incarnation, outbox};
 
 use super::errors::{StaffingError, StaffingResult};
 use crate::db::{departments, employees};
+use crate::domain::coverage::DepartmentCoverage;
 use crate::domain::department::Department;
 use crate::domain::employee::Employee;
+use crate::domain::handover::Handover;
+use crate::domain::project::Project;
+use crate::domain::team::TeamMember;
 
 /// The `source` of every event staffing publishes.
 pub const SOURCE: &str = "staffing";
@@ -74,4 +82,126 @@ pub fn snapshot_for(
     }
     outbox::publish_to(conn, &events, subscriber.as_str())?;
     Ok(events.len())
+}
+
+pub fn project_upserted(p: &Project, at: DateTime<Utc>) -> ApiResult<CloudEvent> {
+    CloudEvent::new(
+        SOURCE,
+        &ProjectUpserted {
+            project_id: p.project_id,
+            name: p.name.clone(),
+            status: p.status,
+            planned_start: p.planned_start,
+            planned_go_live: p.planned_go_live,
+            stabilization_months: p.stabilization_months,
+        },
+        at,
+    )
+}
+
+fn team_member(m: &TeamMember) -> payloads::TeamMember {
+    payloads::TeamMember {
+        project_id: m.project_id,
+        employee_id: m.employee_id.clone(),
+        department_code: m.department_code.clone(),
+        role: m.role,
+        backup_for: m.backup_for.clone(),
+    }
+}
+
+/// `team_member.added`, also for a changed place (its role, department or backup).
+pub fn team_member_added(m: &TeamMember, at: DateTime<Utc>) -> ApiResult<CloudEvent> {
+    CloudEvent::new(SOURCE, &TeamMemberAdded(team_member(m)), at)
+}
+
+pub fn team_member_removed(m: &TeamMember, at: DateTime<Utc>) -> ApiResult<CloudEvent> {
+    CloudEvent::new(SOURCE, &TeamMemberRemoved(team_member(m)), at)
+}
+
+pub fn handover_opened(h: &Handover, at: DateTime<Utc>) -> ApiResult<CloudEvent> {
+    CloudEvent::new(
+        SOURCE,
+        &HandoverOpened {
+            handover_id: h.handover_id,
+            project_id: h.project_id,
+            leaver_employee_id: h.leaver_employee_id.clone(),
+            department_code: h.department_code.clone(),
+            last_working_day: h.last_working_day,
+            due_date: h.due_date,
+            proposed_successor_employee_id: h.proposed_successor.clone(),
+        },
+        at,
+    )
+}
+
+/// `handover.successor_assigned`; `None` when the handover has no successor.
+pub fn handover_successor_assigned(
+    h: &Handover,
+    at: DateTime<Utc>,
+) -> ApiResult<Option<CloudEvent>> {
+    let Some(successor) = &h.successor else {
+        return Ok(None);
+    };
+    CloudEvent::new(
+        SOURCE,
+        &HandoverSuccessorAssigned {
+            handover_id: h.handover_id,
+            project_id: h.project_id,
+            department_code: h.department_code.clone(),
+            successor_employee_id: successor.clone(),
+            due_date: h.due_date,
+        },
+        at,
+    )
+    .map(Some)
+}
+
+pub fn handover_cancelled(
+    h: &Handover,
+    reason: Reason,
+    at: DateTime<Utc>,
+) -> ApiResult<CloudEvent> {
+    CloudEvent::new(
+        SOURCE,
+        &HandoverCancelled {
+            handover_id: h.handover_id,
+            project_id: h.project_id,
+            reason,
+        },
+        at,
+    )
+}
+
+pub fn handover_completed(h: &Handover, at: DateTime<Utc>) -> ApiResult<CloudEvent> {
+    CloudEvent::new(
+        SOURCE,
+        &HandoverCompleted {
+            handover_id: h.handover_id,
+            project_id: h.project_id,
+            forced: h.forced,
+        },
+        at,
+    )
+}
+
+pub fn coverage_changed(
+    project: ProjectId,
+    old: Option<CoverageStatus>,
+    d: &DepartmentCoverage,
+    on: NaiveDate,
+    at: DateTime<Utc>,
+) -> ApiResult<CloudEvent> {
+    CloudEvent::new(
+        SOURCE,
+        &CoverageChanged {
+            project_id: project,
+            department_code: d.code.clone(),
+            old_status: old,
+            new_status: d.status,
+            required: d.required,
+            effective: d.effective,
+            on,
+        },
+        at,
+    )
 }
