@@ -120,8 +120,14 @@ impl Application {
             db: db.clone(),
             clock: clock.clone(),
         };
-        let extensions = (def.setup)(&platform)
+        let mut extensions = (def.setup)(&platform)
             .map_err(|e| anyhow::anyhow!("{name} could not be set up: {e:#}"))?;
+        for write in std::mem::take(&mut extensions.on_start) {
+            let now = clock.now();
+            db.write(move |c| write(c, now))
+                .await
+                .map_err(|e| anyhow::anyhow!("{name} could not start: {}", e.chain()))?;
+        }
         Self::serve(def, platform, extensions, listener, incarnation)
     }
 

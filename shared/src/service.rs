@@ -11,12 +11,14 @@ use std::future::Future;
 use std::sync::Arc;
 
 use actix_web::web;
+use chrono::{DateTime, Utc};
 use continuity_contract::{EventType, ServiceName};
 use futures_util::future::BoxFuture;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::clock::Clock;
-use crate::db::{Db, Migrations};
+use crate::db::{Db, DbConnection, Migrations};
+use crate::error::ApiResult;
 use crate::events::EventHandler;
 use crate::roster::RosterCopy;
 use crate::scheduler::Job;
@@ -99,7 +101,13 @@ pub struct Extensions {
     pub(crate) jobs: Vec<Job>,
     pub(crate) handler: Option<Arc<dyn EventHandler>>,
     pub(crate) roster: Option<RosterCopy>,
+    pub(crate) on_start: Vec<StartupWrite>,
 }
+
+/// A write the service makes once at start-up, before it serves: seeding what a new
+/// installation needs. Runs on every start, so it must do nothing when already done.
+pub type StartupWrite =
+    Box<dyn FnOnce(&mut DbConnection, DateTime<Utc>) -> ApiResult<()> + Send + 'static>;
 
 impl Extensions {
     /// Application state that handlers extract as `web::Data<T>`.
@@ -126,6 +134,15 @@ impl Extensions {
     /// Applies the events the service takes (beyond its roster copy).
     pub fn events(mut self, handler: impl EventHandler) -> Self {
         self.handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// A write made once at start-up, in its own transaction, before the server serves.
+    pub fn on_start(
+        mut self,
+        write: impl FnOnce(&mut DbConnection, DateTime<Utc>) -> ApiResult<()> + Send + 'static,
+    ) -> Self {
+        self.on_start.push(Box::new(write));
         self
     }
 

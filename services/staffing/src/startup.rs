@@ -1,9 +1,14 @@
 //! What staffing is to the platform: its definition, and what it adds when it starts.
 
+use chrono::NaiveTime;
 use continuity_contract::ServiceName;
+use continuity_shared::db::Db;
+use continuity_shared::scheduler::Job;
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
-use crate::settings::StaffingSettings;
+use crate::service::coverage::{self, Scope};
+use crate::service::{StaffingError, departments};
+use crate::settings::{Rules, StaffingSettings};
 use crate::{api, events};
 
 pub static SERVICE: ServiceDef = ServiceDef {
@@ -28,8 +33,33 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .into_iter()
         .map(|(name, _)| name)
         .collect();
+    let rules = Rules::new(&settings, platform.clock.tz());
     Ok(Extensions::default()
+        .on_start(|conn, now| Ok(departments::seed_in(conn, now)?))
+        .events(events::StaffingEvents {
+            clock: platform.clock.clone(),
+        })
+        .job(coverage_job(platform.db.clone(), rules))
+        .data(rules)
         .data(settings)
         .data(Peers(peers))
         .data(api::RunningReplays::default()))
+}
+
+/// Just after midnight, the company's time: the coverage changes time brings (a last
+/// working day passed, a settling-in period over) are published.
+fn coverage_job(db: Db, rules: Rules) -> Job {
+    let at = NaiveTime::from_hms_opt(0, 5, 0).unwrap_or(NaiveTime::MIN);
+    Job::daily("coverage-recheck", at, move |run| {
+        let db = db.clone();
+        async move {
+            let now = run.clock.now();
+            let published = db
+                .write(move |conn| coverage::recheck(conn, Scope::All, &rules, now))
+                .await
+                .map_err(|e: StaffingError| anyhow::anyhow!("{e}"))?;
+            tracing::info!(published, "coverage rechecked");
+            Ok(())
+        }
+    })
 }

@@ -1,8 +1,10 @@
 //! Creating, changing and reading departments.
 
+use chrono::{DateTime, Utc};
 use continuity_contract::DepartmentCode;
+use continuity_shared::ApiError;
 use continuity_shared::audit::{self, AuditContext, Change};
-use continuity_shared::db::Db;
+use continuity_shared::db::{Db, DbConnection};
 use continuity_shared::etag::IfMatch;
 use continuity_shared::events::outbox;
 use continuity_shared::pagination::PageRequest;
@@ -65,4 +67,38 @@ pub async fn get(db: &Db, code: DepartmentCode) -> StaffingResult<Versioned<Depa
 
 pub async fn list(db: &Db, page: PageRequest) -> StaffingResult<Vec<Versioned<Department>>> {
     db.read(move |conn| Ok(rows::list(conn, &page)?)).await
+}
+
+/// The key departments a new installation starts with (minimum 2 each); all editable.
+pub const SEED: [(&str, &str); 3] = [
+    ("sales", "Sales"),
+    ("quality", "Quality"),
+    ("after_sales", "After-sales"),
+];
+
+/// Creates the key departments when there are no departments at all (a new
+/// installation), publishing and auditing them like any other; otherwise nothing.
+pub fn seed_in(conn: &mut DbConnection, now: DateTime<Utc>) -> StaffingResult<()> {
+    let first = PageRequest {
+        limit: 1,
+        after: None,
+    };
+    if !rows::list(conn, &first)?.is_empty() {
+        return Ok(());
+    }
+    let ctx = AuditContext::for_event(events::SOURCE, "first-start", now);
+    for (code, name) in SEED {
+        let code = DepartmentCode::parse(code).map_err(ApiError::internal)?;
+        let dept = Department::new(code, name, true, None)
+            .map_err(|_| ApiError::internal(format!("seed department {name} does not validate")))?;
+        let row = DepartmentRow::new(&dept, 1, now.naive_utc(), now.naive_utc());
+        rows::insert(conn, &row)?;
+        outbox::publish(conn, &[events::department_upserted(&dept, now)?])?;
+        audit::record(
+            conn,
+            &ctx,
+            Change::created(ENTITY, dept.code.as_str(), &dept)?,
+        )?;
+    }
+    Ok(())
 }
