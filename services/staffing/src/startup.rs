@@ -4,7 +4,7 @@ use continuity_contract::ServiceName;
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
 use crate::settings::StaffingSettings;
-use crate::{api, events};
+use crate::{api, events, service};
 
 pub static SERVICE: ServiceDef = ServiceDef {
     name: "staffing",
@@ -28,8 +28,14 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .into_iter()
         .map(|(name, _)| name)
         .collect();
+    let hr_keys = platform.settings.hr_webhook_keys();
+    if hr_keys.is_empty() {
+        tracing::warn!("no HR webhook secret is configured: POST /v1/hr/events refuses every delivery");
+    }
     Ok(Extensions::default()
         .data(settings)
         .data(Peers(peers))
-        .data(api::RunningReplays::default()))
+        .data(api::RunningReplays::default())
+        .data(api::HrWebhookKeys(hr_keys))
+        .job(service::leavers::job(platform.db.clone())))
 }

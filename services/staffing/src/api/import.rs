@@ -20,7 +20,8 @@ use crate::settings::StaffingSettings;
 /// `employee_id,name,department_code,hire_date,leave_date` (any order; `leave_date` may be
 /// empty or absent). All rows are applied, or none: a file with bad rows changes nothing
 /// and the answer names each bad row as `rows[N].column`. Send an `Idempotency-Key` to
-/// retry safely.
+/// retry safely. A `leave_date` given to an active employee is a resignation, published
+/// as `employee.resigned` like one from the HR webhook.
 #[utoipa::path(
     tag = "employees",
     request_body(content = String, content_type = "text/csv"),
@@ -55,7 +56,7 @@ pub async fn import_employees(
     // for it, and a bad file costs no transaction at all.
     let employees = employees::parse_import(&csv, today, settings.max_import_rows)?;
     idempotency::once(&db, &caller, key, "employees.import", &csv, move |conn| {
-        let report = employees::import_in(conn, employees, &audit)?;
+        let report = employees::import_in(conn, employees, today, &audit)?;
         let body = serde_json::to_value(&report).map_err(ApiError::internal)?;
         Ok(Created {
             status: StatusCode::OK,

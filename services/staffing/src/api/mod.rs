@@ -3,6 +3,8 @@
 mod departments;
 mod employees;
 mod errors;
+mod hr_events;
+mod hr_signature;
 mod import;
 mod replay;
 mod replay_lock;
@@ -12,6 +14,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use departments::DepartmentResponse;
 pub use employees::EmployeeResponse;
+pub use hr_events::HrEventResponse;
+pub use hr_signature::HrWebhookKeys;
 pub use replay_lock::RunningReplays;
 
 /// Every role that may read the roster.
@@ -34,5 +38,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(employees::put_employee)
         .service(employees::get_employee)
         .service(employees::list_employees)
-        .service(replay::replay);
+        .service(replay::replay)
+        .service(hr_events::receive_hr_event)
+        .service(hr_events::list_hr_events)
+        .service(hr_events::get_hr_event)
+        .service(hr_events::replay_hr_event);
 }

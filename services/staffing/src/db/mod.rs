@@ -2,4 +2,5 @@
 
 pub mod departments;
 pub mod employees;
+pub mod hr_events;
 pub mod schema;

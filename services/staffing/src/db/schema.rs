@@ -28,3 +28,16 @@ diesel::table! {
 
 diesel::joinable!(employees -> departments (department_code));
 diesel::allow_tables_to_appear_in_same_query!(departments, employees);
+
+diesel::table! {
+    hr_events (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        received_at -> Timestamp,
+        status -> Text,
+        problem -> Nullable<Text>,
+        applied_at -> Nullable<Timestamp>,
+    }
+}

@@ -2,7 +2,10 @@
 
 pub mod department;
 pub mod employee;
+pub mod hr_effect;
+pub mod hr_event;
 pub mod import;
+pub mod transition;
 
 use chrono::{DateTime, Utc};
 

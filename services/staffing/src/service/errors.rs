@@ -13,6 +13,10 @@ pub enum StaffingError {
     DepartmentNotFound(DepartmentCode),
     #[error("employee {0} does not exist")]
     EmployeeNotFound(EmployeeId),
+    #[error("HR event {0} does not exist")]
+    HrEventNotFound(String),
+    #[error("HR event {0} has already been applied")]
+    HrEventApplied(String),
     #[error("{0} is not a service this one delivers to")]
     UnknownSubscriber(String),
     #[error(transparent)]

@@ -4,6 +4,8 @@ pub mod departments;
 pub mod employees;
 pub mod errors;
 pub mod events;
+pub mod hr_events;
+pub mod leavers;
 pub mod reactions;
 
 pub use errors::{StaffingError, StaffingResult};
