@@ -30,7 +30,9 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .collect();
     let hr_keys = platform.settings.hr_webhook_keys();
     if hr_keys.is_empty() {
-        tracing::warn!("no HR webhook secret is configured: POST /v1/hr/events refuses every delivery");
+        tracing::warn!(
+            "no HR webhook secret is configured: POST /v1/hr/events refuses every delivery"
+        );
     }
     Ok(Extensions::default()
         .data(settings)

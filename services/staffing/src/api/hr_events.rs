@@ -208,7 +208,6 @@ pub async fn replay_hr_event(
 ) -> ApiResult<HttpResponse> {
     caller.require(HR_READERS)?;
     let actor = Actor::caller(&caller);
-    let event =
-        hr_events::replay(&db, id.into_inner(), actor, clock.now(), clock.today()).await?;
+    let event = hr_events::replay(&db, id.into_inner(), actor, clock.now(), clock.today()).await?;
     Ok(HttpResponse::Ok().json(HrEventResponse::from(event)))
 }

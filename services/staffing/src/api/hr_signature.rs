@@ -131,7 +131,10 @@ mod tests {
     }
 
     fn keys() -> Vec<Vec<u8>> {
-        vec![b"old secret, 16+ bytes".to_vec(), b"new secret, 16+ bytes".to_vec()]
+        vec![
+            b"old secret, 16+ bytes".to_vec(),
+            b"new secret, 16+ bytes".to_vec(),
+        ]
     }
 
     #[test]
@@ -167,14 +170,27 @@ mod tests {
         let ts = NOW.to_string();
         let sig = sign(&keys()[0], "msg_1", &ts, b"{}");
         let no = Err(SignatureError::NoMatch);
-        for bad in ["v1,", "v1", "", &sig[..sig.len() - 8], "v1,====", &sig.replace("v1,", "v2,")] {
+        for bad in [
+            "v1,",
+            "v1",
+            "",
+            &sig[..sig.len() - 8],
+            "v1,====",
+            &sig.replace("v1,", "v2,"),
+        ] {
             assert_eq!(verify(&keys(), "msg_1", &ts, bad, b"{}", NOW), no, "{bad}");
         }
     }
 
     #[test]
     fn the_timestamp_may_be_300_seconds_off_either_way_and_no_more() {
-        for (offset, ok) in [(-300, true), (-299, true), (300, true), (-301, false), (301, false)] {
+        for (offset, ok) in [
+            (-300, true),
+            (-299, true),
+            (300, true),
+            (-301, false),
+            (301, false),
+        ] {
             let ts = (NOW + offset).to_string();
             let sig = sign(&keys()[0], "msg_1", &ts, b"{}");
             let got = verify(&keys(), "msg_1", &ts, &sig, b"{}", NOW);

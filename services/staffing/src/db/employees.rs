@@ -150,7 +150,10 @@ pub fn list(
 }
 
 /// Every `leaving` employee whose last working day is before `day`, by id.
-pub fn leaving_before(conn: &mut DbConnection, day: NaiveDate) -> DbResult<Vec<Versioned<Employee>>> {
+pub fn leaving_before(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+) -> DbResult<Vec<Versioned<Employee>>> {
     to_domain(
         employees::table
             .filter(employees::status.eq(EmployeeStatus::Leaving.as_str()))

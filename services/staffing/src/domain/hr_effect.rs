@@ -221,19 +221,28 @@ mod tests {
             "employee.resigned",
             json!({"employee_id": "E1", "notice_date": "2026-11-20", "last_working_day": "2026-12-31", "successor_employee_id": "E2"}),
         );
-        let Ok(Effect::Change { after, facts, successor }) =
-            effect(&e, Some(&emp(Active, None)), true, d(TODAY))
+        let Ok(Effect::Change {
+            after,
+            facts,
+            successor,
+        }) = effect(&e, Some(&emp(Active, None)), true, d(TODAY))
         else {
             panic!()
         };
-        assert_eq!((after.status, after.last_working_day), (Leaving, Some(d("2026-12-31"))));
+        assert_eq!(
+            (after.status, after.last_working_day),
+            (Leaving, Some(d("2026-12-31")))
+        );
         assert_eq!(facts.notice_date, Some(d("2026-11-20")));
         assert_eq!(successor.unwrap().as_str(), "E2");
     }
 
     #[test]
     fn an_event_for_an_unknown_employee_is_unmatched_unless_it_is_a_hire() {
-        let e = ev("employee.resignation_rescinded", json!({"employee_id": "E1"}));
+        let e = ev(
+            "employee.resignation_rescinded",
+            json!({"employee_id": "E1"}),
+        );
         assert!(effect(&e, None, true, d(TODAY)).is_err());
         let hire = ev(
             "employee.hired",
@@ -248,7 +257,10 @@ mod tests {
 
     #[test]
     fn a_termination_without_a_resignation_is_an_immediate_departure() {
-        let t = ev("employee.terminated", json!({"employee_id": "E1", "last_working_day": TODAY}));
+        let t = ev(
+            "employee.terminated",
+            json!({"employee_id": "E1", "last_working_day": TODAY}),
+        );
         let a = after(effect(&t, Some(&emp(Active, None)), true, d(TODAY)));
         assert_eq!((a.status, a.last_working_day), (Left, Some(d(TODAY))));
     }
@@ -259,23 +271,47 @@ mod tests {
             "employee.terminated",
             json!({"employee_id": "E1", "last_working_day": "2026-12-10"}),
         );
-        let a = after(effect(&t, Some(&emp(Leaving, Some("2026-12-31"))), true, d(TODAY)));
-        assert_eq!((a.status, a.last_working_day), (Leaving, Some(d("2026-12-10"))));
+        let a = after(effect(
+            &t,
+            Some(&emp(Leaving, Some("2026-12-31"))),
+            true,
+            d(TODAY),
+        ));
+        assert_eq!(
+            (a.status, a.last_working_day),
+            (Leaving, Some(d("2026-12-10")))
+        );
         // A day already past: gone now.
         let past = ev(
             "employee.terminated",
             json!({"employee_id": "E1", "last_working_day": "2026-11-27"}),
         );
-        let a = after(effect(&past, Some(&emp(Leaving, Some("2026-12-31"))), true, d(TODAY)));
+        let a = after(effect(
+            &past,
+            Some(&emp(Leaving, Some("2026-12-31"))),
+            true,
+            d(TODAY),
+        ));
         assert_eq!(a.status, Left);
     }
 
     #[test]
     fn a_rescinded_resignation_clears_the_day_and_is_nothing_for_an_active_employee() {
-        let r = ev("employee.resignation_rescinded", json!({"employee_id": "E1"}));
-        let a = after(effect(&r, Some(&emp(Leaving, Some("2026-12-31"))), true, d(TODAY)));
+        let r = ev(
+            "employee.resignation_rescinded",
+            json!({"employee_id": "E1"}),
+        );
+        let a = after(effect(
+            &r,
+            Some(&emp(Leaving, Some("2026-12-31"))),
+            true,
+            d(TODAY),
+        ));
         assert_eq!((a.status, a.last_working_day), (Active, None));
-        assert_eq!(effect(&r, Some(&emp(Active, None)), true, d(TODAY)), Ok(Effect::Nothing));
+        assert_eq!(
+            effect(&r, Some(&emp(Active, None)), true, d(TODAY)),
+            Ok(Effect::Nothing)
+        );
         assert!(effect(&r, Some(&emp(Left, Some("2026-01-01"))), true, d(TODAY)).is_err());
     }
 
@@ -292,7 +328,12 @@ mod tests {
             "employee.hired",
             json!({"employee_id": "E1", "name": "Li Lei", "department_code": "sales", "hire_date": "2026-12-01"}),
         );
-        let a = after(effect(&hire, Some(&emp(Left, Some("2025-01-01"))), true, d(TODAY)));
+        let a = after(effect(
+            &hire,
+            Some(&emp(Left, Some("2025-01-01"))),
+            true,
+            d(TODAY),
+        ));
         assert_eq!((a.status, a.last_working_day), (Active, None));
     }
 

@@ -225,7 +225,10 @@ mod tests {
         .unwrap();
         assert_eq!(e.type_name(), "employee.resigned");
         assert_eq!(e.employee_id().as_str(), "E1");
-        let e = HrEvent::parse("employee.resignation_rescinded", &json!({"employee_id": "E1"}));
+        let e = HrEvent::parse(
+            "employee.resignation_rescinded",
+            &json!({"employee_id": "E1"}),
+        );
         assert!(e.is_ok());
     }
 

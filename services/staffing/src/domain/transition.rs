@@ -177,7 +177,10 @@ mod tests {
         let Published::Resigned(r) = &out[1] else {
             panic!()
         };
-        assert_eq!((r.notice_date, r.last_working_day), (d("2026-11-28"), d("2027-01-31")));
+        assert_eq!(
+            (r.notice_date, r.last_working_day),
+            (d("2026-11-28"), d("2027-01-31"))
+        );
         let told = Facts {
             notice_date: Some(d("2026-11-20")),
             reason: Some(Reason::parse("moving").unwrap()),
@@ -194,7 +197,10 @@ mod tests {
     fn a_moved_last_working_day_is_no_second_resignation() {
         let before = emp("sales", Leaving, Some("2027-01-31"));
         let after = emp("sales", Leaving, Some("2026-12-15"));
-        assert_eq!(kinds(&transitions(Some(&before), &after, &facts())), ["upserted"]);
+        assert_eq!(
+            kinds(&transitions(Some(&before), &after, &facts())),
+            ["upserted"]
+        );
     }
 
     #[test]
@@ -210,7 +216,10 @@ mod tests {
     #[test]
     fn becoming_left_from_active_or_leaving_publishes_left_once() {
         let gone = emp("sales", Left, Some("2026-11-27"));
-        for before in [emp("sales", Active, None), emp("sales", Leaving, Some("2026-11-27"))] {
+        for before in [
+            emp("sales", Active, None),
+            emp("sales", Leaving, Some("2026-11-27")),
+        ] {
             let out = transitions(Some(&before), &gone, &facts());
             assert_eq!(kinds(&out), ["upserted", "left"]);
         }
@@ -218,7 +227,10 @@ mod tests {
             name: Name::parse("Li Lei Jr").unwrap(),
             ..gone.clone()
         };
-        assert_eq!(kinds(&transitions(Some(&gone), &renamed, &facts())), ["upserted"]);
+        assert_eq!(
+            kinds(&transitions(Some(&gone), &renamed, &facts())),
+            ["upserted"]
+        );
     }
 
     #[test]

@@ -17,21 +17,29 @@ pub const JOB: &str = "staffing.leavers";
 
 /// Just after midnight, the company's time.
 pub fn job(db: Db) -> Job {
-    Job::daily(JOB, NaiveTime::from_hms_opt(0, 5, 0).unwrap_or_default(), move |run: JobRun| {
-        let db = db.clone();
-        async move {
-            let (now, today) = (run.clock.now(), run.clock.today());
-            let gone = let_leavers_go(&db, today, now).await?;
-            tracing::info!(staffing.leavers = gone, %today, "leavers whose last day has passed are now left");
-            Ok(())
-        }
-    })
+    Job::daily(
+        JOB,
+        NaiveTime::from_hms_opt(0, 5, 0).unwrap_or_default(),
+        move |run: JobRun| {
+            let db = db.clone();
+            async move {
+                let (now, today) = (run.clock.now(), run.clock.today());
+                let gone = let_leavers_go(&db, today, now).await?;
+                tracing::info!(staffing.leavers = gone, %today, "leavers whose last day has passed are now left");
+                Ok(())
+            }
+        },
+    )
 }
 
 /// Makes `left` every `leaving` employee whose last working day is before `today` (those
 /// of every day missed while the service was down included), in one transaction. Running
 /// it again finds nobody: each `employee.left` is published once.
-pub async fn let_leavers_go(db: &Db, today: NaiveDate, now: DateTime<Utc>) -> StaffingResult<usize> {
+pub async fn let_leavers_go(
+    db: &Db,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> StaffingResult<usize> {
     db.write(move |conn| {
         let due = rows::leaving_before(conn, today)?;
         let ctx = AuditContext::for_event("scheduler", &format!("{JOB}/{today}"), now);
