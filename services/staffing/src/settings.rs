@@ -13,6 +13,10 @@ pub struct StaffingSettings {
     /// Rows a CSV import may hold; a larger file is refused before anything is written.
     #[serde(default = "max_import_rows")]
     pub max_import_rows: usize,
+    /// A new installation (no departments yet) starts with the key departments `sales`,
+    /// `quality` and `after_sales` (two effective members each); `false` starts with none.
+    #[serde(default = "yes")]
+    pub seed_key_departments: bool,
     /// Days after hiring before a person counts as an effective team member.
     #[serde(default = "ninety")]
     pub settling_in_days: u32,
@@ -30,6 +34,9 @@ pub struct StaffingSettings {
 
 fn max_import_rows() -> usize {
     100_000
+}
+fn yes() -> bool {
+    true
 }
 fn ninety() -> u32 {
     90

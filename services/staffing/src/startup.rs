@@ -9,7 +9,7 @@ use continuity_shared::service::{Extensions, Platform, ServiceDef};
 use crate::service::coverage::{self, Scope};
 use crate::service::{StaffingError, departments};
 use crate::settings::{Rules, StaffingSettings};
-use crate::{api, events};
+use crate::{api, events, service};
 
 pub static SERVICE: ServiceDef = ServiceDef {
     name: "staffing",
@@ -34,8 +34,18 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .map(|(name, _)| name)
         .collect();
     let rules = Rules::new(&settings, platform.clock.tz());
+    let hr_keys = platform.settings.hr_webhook_keys();
+    if hr_keys.is_empty() {
+        tracing::warn!(
+            "no HR webhook secret is configured: POST /v1/hr/events refuses every delivery"
+        );
+    }
+    let seed = settings.seed_key_departments;
     Ok(Extensions::default()
-        .on_start(|conn, now| Ok(departments::seed_in(conn, now)?))
+        .on_start(move |conn, now| match seed {
+            true => Ok(departments::seed_in(conn, now)?),
+            false => Ok(()),
+        })
         .events(events::StaffingEvents {
             clock: platform.clock.clone(),
         })
@@ -43,7 +53,9 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .data(rules)
         .data(settings)
         .data(Peers(peers))
-        .data(api::RunningReplays::default()))
+        .data(api::RunningReplays::default())
+        .data(api::HrWebhookKeys(hr_keys))
+        .job(service::leavers::job(platform.db.clone(), rules)))
 }
 
 /// Just after midnight, the company's time: the coverage changes time brings (a last

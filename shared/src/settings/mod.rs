@@ -38,6 +38,11 @@ pub struct Settings {
     pub admin_token: Option<SecretString>,
     pub service_token: Option<SecretString>,
     pub hr_webhook_secret: Option<SecretString>,
+    /// More HR webhook secrets accepted beside `hr_webhook_secret` (each `whsec_` +
+    /// base64), so a new secret works before the old one is retired. A TOML list, or in
+    /// `CONTINUITY_HR_WEBHOOK_SECRETS` several separated by spaces or commas.
+    #[serde(default, deserialize_with = "secrets::list")]
+    pub hr_webhook_secrets: Vec<SecretString>,
     /// Further bearer tokens, stored as SHA-256 hex digests, never in clear.
     #[serde(default)]
     pub tokens: Vec<TokenSpec>,
@@ -206,6 +211,16 @@ impl Settings {
         }
     }
 
+    /// The key bytes of every HR webhook secret in effect: `hr_webhook_secret` first,
+    /// then `hr_webhook_secrets` (all validated at load).
+    pub fn hr_webhook_keys(&self) -> Vec<Vec<u8>> {
+        self.hr_webhook_secret
+            .iter()
+            .chain(&self.hr_webhook_secrets)
+            .filter_map(|s| secrets::decode_webhook_secret(s).ok())
+            .collect()
+    }
+
     /// The company's time zone (validated at load).
     pub fn time_zone(&self) -> chrono_tz::Tz {
         self.time_zone.0
@@ -267,6 +282,11 @@ impl Settings {
             && let Err(message) = secrets::decode_webhook_secret(secret)
         {
             return invalid("hr_webhook_secret", &message);
+        }
+        for (i, secret) in self.hr_webhook_secrets.iter().enumerate() {
+            if let Err(message) = secrets::decode_webhook_secret(secret) {
+                return invalid(&format!("hr_webhook_secrets[{i}]"), &message);
+            }
         }
         for (i, token) in self.tokens.iter().enumerate() {
             let valid_hash =
@@ -417,6 +437,34 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("hr_webhook_secret"), "{err}");
+    }
+
+    #[test]
+    fn several_webhook_secrets_come_from_one_variable_or_a_list() {
+        let (a, b) = (
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_c2Vjb25kIHNlY3JldCBvZiBzaXh0ZWVu",
+        );
+        let s = Settings::load_from(
+            SUITE,
+            None,
+            env(&[
+                ("CONTINUITY_HR_WEBHOOK_SECRET", a),
+                ("CONTINUITY_HR_WEBHOOK_SECRETS", &format!("{b}, {a}")),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.hr_webhook_keys().len(), 3);
+        let file = format!("hr_webhook_secrets = [\"{b}\"]\n{SUITE}");
+        let s = Settings::load_from(&file, None, env(&[])).unwrap();
+        assert_eq!(s.hr_webhook_keys().len(), 1);
+        let err = Settings::load_from(
+            SUITE,
+            None,
+            env(&[("CONTINUITY_HR_WEBHOOK_SECRETS", &format!("{a} plain"))]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("hr_webhook_secrets[1]"), "{err}");
     }
 
     #[test]

@@ -106,7 +106,10 @@ fn parse_id(raw: &str) -> ApiResult<EmployeeId> {
     parse_path("employee_id", raw)
 }
 
-/// Create or replace an employee.
+/// Create or replace an employee. Giving an active employee a last working day (status
+/// `leaving`) is a resignation and publishes `employee.resigned`; taking it away again
+/// (status `active`) publishes `employee.resignation_rescinded`; status `left` publishes
+/// `employee.left`; another department publishes `employee.transferred`.
 #[utoipa::path(
     tag = "employees",
     params(
@@ -122,9 +125,11 @@ fn parse_id(raw: &str) -> ApiResult<EmployeeId> {
     )
 )]
 #[put("/v1/employees/{employee_id}")]
+#[allow(clippy::too_many_arguments)] // one extractor per thing the handler needs
 pub async fn put_employee(
     caller: Caller,
     db: web::Data<Db>,
+    rules: web::Data<crate::settings::Rules>,
     audit: AuditContext,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -144,7 +149,7 @@ pub async fn put_employee(
         req.last_working_day,
     )
     .map_err(ApiError::validation)?;
-    let (stored, outcome) = employees::put(&db, employee, if_match, audit).await?;
+    let (stored, outcome) = employees::put(&db, employee, if_match, audit, **rules).await?;
     let location =
         (outcome == Put::Created).then(|| format!("/v1/employees/{}", stored.value.employee_id));
     Ok(etag::respond(

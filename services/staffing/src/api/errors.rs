@@ -29,6 +29,14 @@ impl From<StaffingError> for ApiError {
                 "交接 `{id}` 不存在。"
             )),
             StaffingError::Handover(refusal) => ApiError::conflict(refusal.text()),
+            StaffingError::HrEventNotFound(id) => ApiError::not_found(text!(
+                "HR event `{id}` does not exist.",
+                "HR 事件 `{id}` 不存在。"
+            )),
+            StaffingError::HrEventApplied(id) => ApiError::conflict(text!(
+                "HR event `{id}` has already been applied; only an unmatched event can be replayed.",
+                "HR 事件 `{id}` 已应用；只有未匹配的事件可以重放。"
+            )),
             StaffingError::UnknownSubscriber(name) => ApiError::validation(vec![FieldError::new(
                 "subscriber",
                 text!(

@@ -20,7 +20,8 @@ use crate::settings::StaffingSettings;
 /// `employee_id,name,department_code,hire_date,leave_date` (any order; `leave_date` may be
 /// empty or absent). All rows are applied, or none: a file with bad rows changes nothing
 /// and the answer names each bad row as `rows[N].column`. Send an `Idempotency-Key` to
-/// retry safely.
+/// retry safely. A `leave_date` given to an active employee is a resignation, published
+/// as `employee.resigned` like one from the HR webhook.
 #[utoipa::path(
     tag = "employees",
     request_body(content = String, content_type = "text/csv"),
@@ -39,6 +40,7 @@ pub async fn import_employees(
     caller: Caller,
     db: web::Data<Db>,
     clock: web::Data<Clock>,
+    rules: web::Data<crate::settings::Rules>,
     audit: AuditContext,
     settings: web::Data<StaffingSettings>,
     key: IdempotencyKey,
@@ -54,8 +56,9 @@ pub async fn import_employees(
     // Parsed and checked before the write transaction: the single writer is not held
     // for it, and a bad file costs no transaction at all.
     let employees = employees::parse_import(&csv, today, settings.max_import_rows)?;
+    let rules = **rules;
     idempotency::once(&db, &caller, key, "employees.import", &csv, move |conn| {
-        let report = employees::import_in(conn, employees, &audit)?;
+        let report = employees::import_in(conn, employees, &audit, &rules)?;
         let body = serde_json::to_value(&report).map_err(ApiError::internal)?;
         Ok(Created {
             status: StatusCode::OK,

@@ -5,6 +5,8 @@ mod departments;
 mod employees;
 mod errors;
 mod handovers;
+mod hr_events;
+mod hr_signature;
 mod import;
 mod projects;
 mod replay;
@@ -16,6 +18,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use departments::DepartmentResponse;
 pub use employees::EmployeeResponse;
+pub use hr_events::HrEventResponse;
+pub use hr_signature::HrWebhookKeys;
 pub use replay_lock::RunningReplays;
 
 /// Every role that may read the roster.
@@ -59,5 +63,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handovers::list_handovers)
         .service(handovers::get_handover)
         .service(handovers::assign_successor)
-        .service(handovers::complete_handover);
+        .service(handovers::complete_handover)
+        .service(hr_events::receive_hr_event)
+        .service(hr_events::list_hr_events)
+        .service(hr_events::get_hr_event)
+        .service(hr_events::replay_hr_event);
 }

@@ -149,6 +149,21 @@ pub fn list(
     to_domain(query.load(conn)?)
 }
 
+/// Every `leaving` employee whose last working day is before `day`, by id.
+pub fn leaving_before(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+) -> DbResult<Vec<Versioned<Employee>>> {
+    to_domain(
+        employees::table
+            .filter(employees::status.eq(EmployeeStatus::Leaving.as_str()))
+            .filter(employees::last_working_day.lt(day))
+            .order(employees::employee_id.asc())
+            .select(EmployeeRow::as_select())
+            .load(conn)?,
+    )
+}
+
 /// Every employee, by id (a snapshot for a subscriber).
 pub fn all(conn: &mut DbConnection) -> DbResult<Vec<Versioned<Employee>>> {
     to_domain(

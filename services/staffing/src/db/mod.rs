@@ -4,6 +4,7 @@ pub mod coverage;
 pub mod departments;
 pub mod employees;
 pub mod handovers;
+pub mod hr_events;
 pub mod projects;
 pub mod schema;
 pub mod team;

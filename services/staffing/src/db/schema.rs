@@ -107,6 +107,19 @@ diesel::table! {
 }
 
 diesel::joinable!(employees -> departments (department_code));
+diesel::table! {
+    hr_events (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        received_at -> Timestamp,
+        status -> Text,
+        problem -> Nullable<Text>,
+        applied_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(team_members -> employees (employee_id));
 diesel::joinable!(team_members -> projects (project_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -117,5 +130,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     coverage_states,
     handovers,
     handover_progress,
-    training_progress
+    training_progress,
+    hr_events
 );

@@ -4,9 +4,12 @@ pub mod coverage;
 pub mod department;
 pub mod employee;
 pub mod handover;
+pub mod hr_effect;
+pub mod hr_event;
 pub mod import;
 pub mod project;
 pub mod team;
+pub mod transition;
 
 use chrono::{DateTime, Utc};
 

@@ -14,12 +14,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::errors::{StaffingError, StaffingResult};
+use super::reactions::{self, RosterChange};
 use super::{Put, events};
 use crate::db::departments;
 use crate::db::employees::{self as rows, EmployeeFilter, EmployeeRow};
 use crate::domain::Versioned;
 use crate::domain::employee::Employee;
 use crate::domain::import::{MAX_REPORTED_ERRORS, parse_roster};
+use crate::domain::transition::Facts;
+use crate::settings::Rules;
 
 fn unknown_department(field: String, code: &str) -> FieldError {
     FieldError::new(
@@ -32,14 +35,16 @@ fn unknown_department(field: String, code: &str) -> FieldError {
 pub const ENTITY: &str = "employee";
 
 /// Creates or replaces an employee, honouring `If-Match`; a change is published and
-/// audited in its transaction.
+/// audited in its transaction, with what it means (a resignation, a rescinded one, a
+/// departure, a transfer) read against `today`, the company's date.
 pub async fn put(
     db: &Db,
     employee: Employee,
     if_match: IfMatch,
     ctx: AuditContext,
+    rules: Rules,
 ) -> StaffingResult<(Versioned<Employee>, Put)> {
-    let now = ctx.at;
+    let today = rules.today(ctx.at);
     db.write(move |conn| {
         let code = employee.department_code.as_str();
         if departments::find(conn, code)?.is_none() {
@@ -50,44 +55,73 @@ pub async fn put(
         }
         let existing = rows::find(conn, employee.employee_id.as_str())?;
         if_match.check(existing.as_ref().map(|r| r.version))?;
-        let before = existing.as_ref().map(|e| e.value.clone());
-        let (stored, put, event) = upsert(employee, existing, now)?;
-        write(conn, &stored, put)?;
-        if let Some(event) = event {
-            outbox::publish(conn, &[event])?;
-        }
-        if let Some(change) = audit_change(before.as_ref(), &stored.value, put)? {
-            audit::record(conn, &ctx, change)?;
-        }
-        Ok((stored, put))
+        change_in(
+            conn,
+            existing,
+            employee,
+            &Facts::on(today),
+            None,
+            &ctx,
+            &rules,
+        )
     })
     .await
 }
 
-/// What an upsert of one employee comes to: the stored value, what happened and the
-/// event to publish (none when unchanged). Free of I/O.
+/// Writes one change of an employee in the caller's transaction, with everything it sets
+/// off: the row, the events its transition publishes, the audit entry and the reactions
+/// (handovers, coverage) to it. `existing` is the stored employee, if any; `successor`
+/// the one HR named. Every path that changes one employee comes through here.
+pub fn change_in(
+    conn: &mut DbConnection,
+    existing: Option<Versioned<Employee>>,
+    employee: Employee,
+    facts: &Facts,
+    successor: Option<EmployeeId>,
+    ctx: &AuditContext,
+    rules: &Rules,
+) -> StaffingResult<(Versioned<Employee>, Put)> {
+    let before = existing.as_ref().map(|e| e.value.clone());
+    let (stored, put) = upsert(employee, existing, ctx.at);
+    if put == Put::Unchanged {
+        return Ok((stored, put));
+    }
+    write(conn, &stored, put)?;
+    outbox::publish(
+        conn,
+        &events::employee_changed(before.as_ref(), &stored.value, facts, ctx.at)?,
+    )?;
+    if let Some(change) = audit_change(before.as_ref(), &stored.value, put)? {
+        audit::record(conn, ctx, change)?;
+    }
+    let change = RosterChange {
+        before,
+        after: stored.value.clone(),
+        successor,
+    };
+    reactions::roster_changed(conn, &[change], ctx, rules)?;
+    Ok((stored, put))
+}
+
+/// What an upsert of one employee comes to: the stored value and what happened. Free of
+/// I/O.
 fn upsert(
     employee: Employee,
     existing: Option<Versioned<Employee>>,
     now: DateTime<Utc>,
-) -> ApiResult<(
-    Versioned<Employee>,
-    Put,
-    Option<continuity_shared::events::CloudEvent>,
-)> {
+) -> (Versioned<Employee>, Put) {
     let (version, created_at, put) = match existing {
         None => (1, now, Put::Created),
-        Some(old) if old.value == employee => return Ok((old, Put::Unchanged, None)),
+        Some(old) if old.value == employee => return (old, Put::Unchanged),
         Some(old) => (old.version + 1, old.created_at, Put::Updated),
     };
-    let event = events::employee_upserted(&employee, now)?;
     let stored = Versioned {
         value: employee,
         version,
         created_at,
         updated_at: now,
     };
-    Ok((stored, put, Some(event)))
+    (stored, put)
 }
 
 /// The trail's entry for a change to one employee; none when nothing changed.
@@ -170,7 +204,9 @@ pub fn import_in(
     conn: &mut DbConnection,
     employees: Vec<Employee>,
     ctx: &AuditContext,
+    rules: &Rules,
 ) -> StaffingResult<ImportReport> {
+    let facts = Facts::on(rules.today(ctx.at));
     let now = ctx.at;
     let codes: Vec<String> = employees
         .iter()
@@ -213,11 +249,25 @@ pub fn import_in(
     let mut fresh = Vec::new();
     let mut published = Vec::new();
     let mut changes = Vec::new();
+    let mut roster = Vec::new();
     for employee in employees {
         let old = existing.remove(employee.employee_id.as_str());
         let before = old.as_ref().map(|e| e.value.clone());
-        let (stored, put, event) = upsert(employee, old, now)?;
+        let (stored, put) = upsert(employee, old, now);
         changes.extend(audit_change(before.as_ref(), &stored.value, put)?);
+        if put != Put::Unchanged {
+            published.extend(events::employee_changed(
+                before.as_ref(),
+                &stored.value,
+                &facts,
+                now,
+            )?);
+            roster.push(RosterChange {
+                before,
+                after: stored.value.clone(),
+                successor: None,
+            });
+        }
         match put {
             Put::Created => {
                 report.created += 1;
@@ -234,11 +284,11 @@ pub fn import_in(
             }
             Put::Unchanged => report.unchanged += 1,
         }
-        published.extend(event);
     }
     rows::insert_many(conn, &fresh)?;
     // One publication for the whole file: the routes are read once.
     outbox::publish(conn, &published)?;
     audit::record_all(conn, ctx, changes)?;
+    reactions::roster_changed(conn, &roster, ctx, rules)?;
     Ok(report)
 }

@@ -22,6 +22,10 @@ pub enum StaffingError {
     /// A handover cannot move as asked (409).
     #[error("handover refused: {0:?}")]
     Handover(crate::domain::handover::HandoverRefusal),
+    #[error("HR event {0} does not exist")]
+    HrEventNotFound(String),
+    #[error("HR event {0} has already been applied")]
+    HrEventApplied(String),
     #[error("{0} is not a service this one delivers to")]
     UnknownSubscriber(String),
     #[error(transparent)]

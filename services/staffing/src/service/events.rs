@@ -20,6 +20,7 @@ use crate::domain::employee::Employee;
 use crate::domain::handover::Handover;
 use crate::domain::project::Project;
 use crate::domain::team::TeamMember;
+use crate::domain::transition::{Facts, Published, transitions};
 
 /// The `source` of every event staffing publishes.
 pub const SOURCE: &str = "staffing";
@@ -50,6 +51,25 @@ pub fn employee_upserted(e: &Employee, at: DateTime<Utc>) -> ApiResult<CloudEven
         },
         at,
     )
+}
+
+/// The events a change of one employee publishes (see [`transitions`]), as CloudEvents.
+pub fn employee_changed(
+    before: Option<&Employee>,
+    after: &Employee,
+    facts: &Facts,
+    at: DateTime<Utc>,
+) -> ApiResult<Vec<CloudEvent>> {
+    transitions(before, after, facts)
+        .iter()
+        .map(|p| match p {
+            Published::Upserted(d) => CloudEvent::new(SOURCE, d, at),
+            Published::Resigned(d) => CloudEvent::new(SOURCE, d, at),
+            Published::ResignationRescinded(d) => CloudEvent::new(SOURCE, d, at),
+            Published::Transferred(d) => CloudEvent::new(SOURCE, d, at),
+            Published::Left(d) => CloudEvent::new(SOURCE, d, at),
+        })
+        .collect()
 }
 
 /// Every department and employee as `*.upserted` events for `subscriber` alone, after

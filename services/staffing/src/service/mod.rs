@@ -6,6 +6,8 @@ pub mod employees;
 pub mod errors;
 pub mod events;
 pub mod handovers;
+pub mod hr_events;
+pub mod leavers;
 pub mod projects;
 pub mod reactions;
 pub mod teams;

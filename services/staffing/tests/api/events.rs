@@ -199,7 +199,8 @@ async fn a_webhook_subscription_shows_its_secret_once_and_can_be_deleted() {
 async fn only_the_service_role_may_post_events_and_bad_events_are_422() {
     let app = spawn().await;
     let event = json!({"specversion": "1.0", "id": "x1", "source": "training-record", "type": "handover.progressed",
-        "time": "2026-11-28T00:00:00Z", "data": {}});
+        "time": "2026-11-28T00:00:00Z", "data": {"handover_id": "01939a5c-0000-7000-8000-000000000001",
+        "part": "training", "done": 0, "required": 1}});
     let res = app
         .as_role(Role::Manager, Method::POST, "/v1/events")
         .json(&event)

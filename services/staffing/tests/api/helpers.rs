@@ -6,11 +6,14 @@ use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
 /// Peers configured where nothing listens: staffing queues events for them, and
-/// deliveries fail fast instead of reaching whatever listens on this machine.
-pub const PEERS_NOT_THERE: [(&str, &str); 3] = [
+/// deliveries fail fast instead of reaching whatever listens on this machine. And an
+/// installation that starts without the seeded key departments, so that each test
+/// builds the roster it reads (the seed has its own tests, in `projects`).
+pub const PEERS_NOT_THERE: [(&str, &str); 4] = [
     ("CONTINUITY_TRAINING_RECORD__BASE_URL", "http://127.0.0.1:9"),
     ("CONTINUITY_PROCESS_CHANGE__BASE_URL", "http://127.0.0.1:9"),
     ("CONTINUITY_SCHEDULING__BASE_URL", "http://127.0.0.1:9"),
+    ("CONTINUITY_STAFFING__SEED_KEY_DEPARTMENTS", "false"),
 ];
 
 pub async fn spawn() -> TestApp {

@@ -9,6 +9,8 @@ mod employees;
 mod errors;
 mod events;
 mod helpers;
+mod hr_effects;
+mod hr_webhook;
 mod import;
 mod input_edges;
 mod operations;

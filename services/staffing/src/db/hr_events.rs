@@ -1,0 +1,130 @@
+//! Stored HR events and their queries.
+
+use chrono::NaiveDateTime;
+use continuity_shared::clock;
+use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
+use continuity_shared::pagination::PageRequest;
+use continuity_shared::with_backend;
+use diesel::prelude::*;
+
+use super::schema::hr_events;
+use crate::domain::hr_event::{HrEventStatus, StoredHrEvent};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = hr_events)]
+pub struct HrEventRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_type: String,
+    pub payload: String,
+    pub received_at: NaiveDateTime,
+    pub status: String,
+    pub problem: Option<String>,
+    pub applied_at: Option<NaiveDateTime>,
+}
+
+impl TryFrom<HrEventRow> for StoredHrEvent {
+    type Error = CorruptRow;
+
+    fn try_from(r: HrEventRow) -> Result<Self, CorruptRow> {
+        let bad = |column| CorruptRow::new("hr_events", &r.id, column);
+        Ok(StoredHrEvent {
+            status: HrEventStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+            data: serde_json::from_str(&r.payload).map_err(|_| bad("payload"))?,
+            id: r.id,
+            webhook_id: r.webhook_id,
+            event_type: r.event_type,
+            received_at: clock::utc(r.received_at),
+            problem: r.problem,
+            applied_at: r.applied_at.map(clock::utc),
+        })
+    }
+}
+
+/// Stores a new event unless its `webhook_id` is already known: true when stored. On
+/// PostgreSQL a concurrent insert of the same id waits for the first to commit and then
+/// stores nothing, so a delivery sent twice at once has one effect.
+pub fn insert_new(conn: &mut DbConnection, row: &HrEventRow) -> DbResult<bool> {
+    let inserted = with_backend!(conn, |c| diesel::insert_into(hr_events::table)
+        .values(row)
+        .on_conflict(hr_events::webhook_id)
+        .do_nothing()
+        .execute(c))?;
+    Ok(inserted == 1)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<StoredHrEvent>> {
+    let row = hr_events::table
+        .find(id)
+        .select(HrEventRow::as_select())
+        .get_result(conn)
+        .optional()?;
+    Ok(row.map(StoredHrEvent::try_from).transpose()?)
+}
+
+pub fn find_by_webhook_id(
+    conn: &mut DbConnection,
+    webhook_id: &str,
+) -> DbResult<Option<StoredHrEvent>> {
+    let row = hr_events::table
+        .filter(hr_events::webhook_id.eq(webhook_id))
+        .select(HrEventRow::as_select())
+        .get_result(conn)
+        .optional()?;
+    Ok(row.map(StoredHrEvent::try_from).transpose()?)
+}
+
+/// Records how applying an event went.
+pub fn set_outcome(
+    conn: &mut DbConnection,
+    id: &str,
+    status: HrEventStatus,
+    problem: Option<&str>,
+    applied_at: Option<NaiveDateTime>,
+) -> DbResult<()> {
+    diesel::update(hr_events::table.find(id))
+        .set((
+            hr_events::status.eq(status.as_str()),
+            hr_events::problem.eq(problem),
+            hr_events::applied_at.eq(applied_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes an unmatched event for a replay: true when it was unmatched. The row stays
+/// locked (PostgreSQL) until the transaction ends, so two replays at once apply it once.
+pub fn claim_unmatched(conn: &mut DbConnection, id: &str) -> DbResult<bool> {
+    let n = diesel::update(
+        hr_events::table
+            .find(id)
+            .filter(hr_events::status.eq(HrEventStatus::Unmatched.as_str())),
+    )
+    .set(hr_events::status.eq(HrEventStatus::Applied.as_str()))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Events by id (time-ordered), optionally of one status.
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<HrEventStatus>,
+    page: &PageRequest,
+) -> DbResult<Vec<StoredHrEvent>> {
+    let mut query = hr_events::table
+        .select(HrEventRow::as_select())
+        .order(hr_events::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(hr_events::id.gt(after.clone()));
+    }
+    if let Some(status) = status {
+        query = query.filter(hr_events::status.eq(status.as_str()));
+    }
+    Ok(query
+        .load(conn)?
+        .into_iter()
+        .map(StoredHrEvent::try_from)
+        .collect::<Result<_, _>>()?)
+}

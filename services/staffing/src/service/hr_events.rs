@@ -1,0 +1,175 @@
+//! Receiving, applying, listing and replaying the HR system's events. An event is stored
+//! and applied in one transaction, committed before the webhook answers; its employee
+//! changes go through [`employees::change_in`] like every other path, audited with the
+//! event named as their cause.
+
+use chrono::{DateTime, Utc};
+use continuity_shared::audit::{Actor, AuditContext, Cause};
+use continuity_shared::db::{Db, DbConnection};
+use continuity_shared::i18n::Text;
+use continuity_shared::pagination::PageRequest;
+use continuity_shared::{ApiError, ids};
+
+use super::employees;
+use super::errors::{StaffingError, StaffingResult};
+use crate::db::hr_events::{self as rows, HrEventRow};
+use crate::db::{departments, employees as employee_rows};
+use crate::domain::hr_effect::{Effect, Unmatched, effect};
+use crate::domain::hr_event::{HrEvent, HrEventStatus, StoredHrEvent};
+use crate::settings::Rules;
+
+/// The audit trail's and the events' name for the HR system.
+pub const SOURCE: &str = "hr";
+
+/// What receiving a delivery did.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub event: StoredHrEvent,
+    /// False for a `webhook-id` seen before: nothing was done again.
+    pub fresh: bool,
+}
+
+/// Stores and applies a delivery, once per `webhook-id`: a repeat, even one that arrives
+/// while the first is being applied, answers the stored event and changes nothing.
+pub async fn receive(
+    db: &Db,
+    webhook_id: String,
+    event: HrEvent,
+    data: serde_json::Value,
+    now: DateTime<Utc>,
+    rules: Rules,
+) -> StaffingResult<Received> {
+    db.write(move |conn| {
+        let id = ids::new_id().to_string();
+        let row = HrEventRow {
+            id: id.clone(),
+            webhook_id: webhook_id.clone(),
+            event_type: event.type_name().to_owned(),
+            payload: data.to_string(),
+            received_at: now.naive_utc(),
+            status: HrEventStatus::Unmatched.as_str().to_owned(),
+            problem: None,
+            applied_at: None,
+        };
+        // The id first: a concurrent delivery of the same id waits here for this one.
+        if !rows::insert_new(conn, &row)? {
+            let event = rows::find_by_webhook_id(conn, &webhook_id)?
+                .ok_or_else(|| ApiError::internal("a known webhook-id without its event"))?;
+            return Ok(Received {
+                event,
+                fresh: false,
+            });
+        }
+        let ctx = AuditContext::for_event(SOURCE, &id, now);
+        apply_and_record(conn, &id, &event, &ctx, &rules)?;
+        Ok(Received {
+            event: stored(conn, &id)?,
+            fresh: true,
+        })
+    })
+    .await
+}
+
+/// Applies an unmatched event again (after HR fixed the mapping), as `actor`; the event
+/// is still the cause of what changes. 404 for an unknown id, 409 when it was applied.
+pub async fn replay(
+    db: &Db,
+    id: String,
+    actor: Actor,
+    now: DateTime<Utc>,
+    rules: Rules,
+) -> StaffingResult<StoredHrEvent> {
+    db.write(move |conn| {
+        let event = stored(conn, &id)?;
+        if !rows::claim_unmatched(conn, &id)? {
+            return Err(StaffingError::HrEventApplied(id));
+        }
+        let parsed = HrEvent::parse(&event.event_type, &event.data)
+            .map_err(|_| ApiError::internal(format!("stored HR event {id} no longer parses")))?;
+        let ctx = AuditContext {
+            actor,
+            cause: Cause::Event {
+                source: SOURCE.to_owned(),
+                id: id.clone(),
+            },
+            at: now,
+        };
+        apply_and_record(conn, &id, &parsed, &ctx, &rules)?;
+        stored(conn, &id)
+    })
+    .await
+}
+
+pub async fn get(db: &Db, id: String) -> StaffingResult<StoredHrEvent> {
+    db.read(move |conn| stored(conn, &id)).await
+}
+
+pub async fn list(
+    db: &Db,
+    status: Option<HrEventStatus>,
+    page: PageRequest,
+) -> StaffingResult<Vec<StoredHrEvent>> {
+    db.read(move |conn| Ok(rows::list(conn, status, &page)?))
+        .await
+}
+
+fn stored(conn: &mut DbConnection, id: &str) -> StaffingResult<StoredHrEvent> {
+    rows::find(conn, id)?.ok_or_else(|| StaffingError::HrEventNotFound(id.to_owned()))
+}
+
+/// Applies the event and records how it went on its row.
+fn apply_and_record(
+    conn: &mut DbConnection,
+    id: &str,
+    event: &HrEvent,
+    ctx: &AuditContext,
+    rules: &Rules,
+) -> StaffingResult<()> {
+    match apply(conn, event, ctx, rules)? {
+        None => rows::set_outcome(
+            conn,
+            id,
+            HrEventStatus::Applied,
+            None,
+            Some(ctx.at.naive_utc()),
+        )?,
+        Some(why) => {
+            tracing::info!(hr_event.id = id, hr_event.problem = %why.en, "HR event unmatched");
+            rows::set_outcome(conn, id, HrEventStatus::Unmatched, Some(&why.en), None)?
+        }
+    }
+    Ok(())
+}
+
+/// Applies one event to the roster; why not, when it cannot be.
+fn apply(
+    conn: &mut DbConnection,
+    event: &HrEvent,
+    ctx: &AuditContext,
+    rules: &Rules,
+) -> StaffingResult<Option<Text>> {
+    let today = rules.today(ctx.at);
+    let existing = employee_rows::find(conn, event.employee_id().as_str())?;
+    let department = match event {
+        HrEvent::Hired(h) => Some(&h.department_code),
+        HrEvent::Transferred(t) => Some(&t.department_code),
+        _ => None,
+    };
+    let department_known = match department {
+        Some(code) => departments::find(conn, code.as_str())?.is_some(),
+        None => true,
+    };
+    let current = existing.as_ref().map(|e| &e.value);
+    match effect(event, current, department_known, today) {
+        Err(Unmatched(why)) => Ok(Some(why)),
+        Ok(Effect::Nothing) => Ok(None),
+        Ok(Effect::Change {
+            after,
+            facts,
+            successor,
+        }) => {
+            employees::change_in(conn, existing, after, &facts, successor, ctx, rules)?;
+            Ok(None)
+        }
+    }
+}
