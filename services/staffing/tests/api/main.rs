@@ -14,4 +14,5 @@ mod hr_webhook;
 mod import;
 mod input_edges;
 mod operations;
+mod projects;
 mod webhooks;
