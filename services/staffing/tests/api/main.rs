@@ -8,6 +8,7 @@ mod departments;
 mod employees;
 mod errors;
 mod events;
+mod handovers;
 mod helpers;
 mod hr_effects;
 mod hr_webhook;
