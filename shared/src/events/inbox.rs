@@ -374,11 +374,16 @@ pub fn count_from(conn: &mut DbConnection, source: &str) -> ApiResult<i64> {
 }
 
 /// Events received per source, and how many of them were applied.
-pub fn stats(conn: &mut DbConnection) -> ApiResult<Vec<(String, bool, i64)>> {
+pub fn stats(conn: &mut DbConnection) -> ApiResult<Vec<(String, String, bool, i64)>> {
     Ok(ib::table
-        .group_by((ib::source, ib::applied))
-        .select((ib::source, ib::applied, diesel::dsl::count_star()))
-        .order(ib::source.asc())
+        .group_by((ib::source, ib::event_type, ib::applied))
+        .select((
+            ib::source,
+            ib::event_type,
+            ib::applied,
+            diesel::dsl::count_star(),
+        ))
+        .order((ib::source.asc(), ib::event_type.asc()))
         .load(conn)?)
 }
 

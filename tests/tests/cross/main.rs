@@ -6,6 +6,7 @@
 
 mod delivery;
 mod events;
+mod handovers;
 mod harness;
 mod openapi;
 mod plugin;

@@ -13,7 +13,7 @@ use continuity_shared::db::DbConnection;
 use continuity_shared::events::{CloudEvent, incarnation, outbox};
 
 use super::errors::{StaffingError, StaffingResult};
-use crate::db::{departments, employees};
+use crate::db::{departments, employees, projects, team};
 use crate::domain::coverage::DepartmentCoverage;
 use crate::domain::department::Department;
 use crate::domain::employee::Employee;
@@ -72,7 +72,8 @@ pub fn employee_changed(
         .collect()
 }
 
-/// Every department and employee as `*.upserted` events for `subscriber` alone, after
+/// Every department, employee, project and team place as `*.upserted` and
+/// `team_member.added` events for `subscriber` alone, after
 /// whatever is already queued for it. Upserts are idempotent, so a subscriber that already
 /// has some of it converges all the same. With `if_needed` naming the subscriber's database
 /// incarnation, only once for a new incarnation of a subscriber that staffing had
@@ -99,6 +100,12 @@ pub fn snapshot_for(
         .collect::<ApiResult<Vec<_>>>()?;
     for e in employees::all(conn)? {
         events.push(employee_upserted(&e.value, at)?);
+    }
+    for p in projects::all(conn)? {
+        events.push(project_upserted(&p.value, at)?);
+    }
+    for m in team::all(conn)? {
+        events.push(team_member_added(&m.value, at)?);
     }
     outbox::publish_to(conn, &events, subscriber.as_str())?;
     Ok(events.len())

@@ -176,6 +176,8 @@ pub struct InboxStats {
     pub received: i64,
     /// Of which applied to this service's data (the rest are types it does not use).
     pub applied: i64,
+    /// Distinct events received from the source, per event type.
+    pub by_type: std::collections::BTreeMap<String, i64>,
 }
 
 /// Events received per source.
@@ -185,7 +187,7 @@ pub async fn inbox_stats(caller: Caller, db: web::Data<Db>) -> ApiResult<HttpRes
     caller.require(&[])?;
     let rows = db.read(inbox::stats).await?;
     let mut out: Vec<InboxStats> = Vec::new();
-    for (source, applied, n) in rows {
+    for (source, event_type, applied, n) in rows {
         if out.last().is_none_or(|s| s.source != source) {
             out.push(InboxStats {
                 source,
@@ -194,6 +196,7 @@ pub async fn inbox_stats(caller: Caller, db: web::Data<Db>) -> ApiResult<HttpRes
         }
         if let Some(s) = out.last_mut() {
             s.received += n;
+            *s.by_type.entry(event_type).or_default() += n;
             if applied {
                 s.applied += n;
             }
