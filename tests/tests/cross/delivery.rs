@@ -46,6 +46,7 @@ async fn staffing_with_peer(port: u16, extra: &[(&str, &str)]) -> TestApp {
         ("CONTINUITY_EVENTS__BASE_DELAY_MS", "50"),
         ("CONTINUITY_EVENTS__MAX_DELAY_MS", "200"),
         ("CONTINUITY_EVENTS__ALLOW_PRIVATE_WEBHOOK_TARGETS", "true"),
+        ("CONTINUITY_STAFFING__SEED_KEY_DEPARTMENTS", "false"),
     ];
     env.extend_from_slice(extra);
     let app = TestApp::spawn_with(&staffing::SERVICE, &env).await;

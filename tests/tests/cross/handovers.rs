@@ -59,7 +59,10 @@ async fn received(suite: &Suite, service: &str, kind: &str) -> i64 {
 #[actix_web::test]
 async fn a_sales_key_user_resigns_through_hr_and_the_backup_takes_over_within_seconds() {
     let suite = Suite::new();
-    let hr = [("CONTINUITY_HR_WEBHOOK_SECRET", HR_SECRET)];
+    let hr = [
+        ("CONTINUITY_HR_WEBHOOK_SECRET", HR_SECRET),
+        ("CONTINUITY_STAFFING__SEED_KEY_DEPARTMENTS", "true"),
+    ];
     let _staffing = suite.start_with("staffing", &hr).await;
     let _training = suite.start("training-record").await;
     let _process = suite.start("process-change").await;
@@ -67,15 +70,40 @@ async fn a_sales_key_user_resigns_through_hr_and_the_backup_takes_over_within_se
     // Sales is a key department from the first start.
     for id in ["KU-1", "BK-1"] {
         let body = json!({"name": id, "department_code": "sales", "hire_date": "2020-01-01"});
-        assert_eq!(suite.put("staffing", &format!("/v1/employees/{id}"), body).await, Some(201));
+        assert_eq!(
+            suite
+                .put("staffing", &format!("/v1/employees/{id}"), body)
+                .await,
+            Some(201)
+        );
     }
-    let project = post(&suite, "/v1/projects", json!({"name": "CRM", "status": "in_progress",
-        "planned_go_live": "2027-06-01"})).await;
+    let project = post(
+        &suite,
+        "/v1/projects",
+        json!({"name": "CRM", "status": "in_progress",
+        "planned_go_live": "2027-06-01"}),
+    )
+    .await;
     let p = project["project_id"].as_str().unwrap();
     let members = format!("/v1/projects/{p}/members");
-    assert_eq!(suite.put("staffing", &format!("{members}/KU-1"), json!({"role": "key_user"})).await, Some(201));
     assert_eq!(
-        suite.put("staffing", &format!("{members}/BK-1"), json!({"role": "member", "backup_for": "KU-1"})).await,
+        suite
+            .put(
+                "staffing",
+                &format!("{members}/KU-1"),
+                json!({"role": "key_user"})
+            )
+            .await,
+        Some(201)
+    );
+    assert_eq!(
+        suite
+            .put(
+                "staffing",
+                &format!("{members}/BK-1"),
+                json!({"role": "member", "backup_for": "KU-1"})
+            )
+            .await,
         Some(201)
     );
 
@@ -98,6 +126,10 @@ async fn a_sales_key_user_resigns_through_hr_and_the_backup_takes_over_within_se
                 && received(&suite, service, "handover.successor_assigned").await == 1
         })
         .await;
-        assert!(heard, "{service}: {}", suite.get(service, "/v1/admin/inbox/stats").await);
+        assert!(
+            heard,
+            "{service}: {}",
+            suite.get(service, "/v1/admin/inbox/stats").await
+        );
     }
 }

@@ -67,6 +67,12 @@ impl Suite {
                 "CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS".into(),
                 "full".into(),
             ),
+            // Each test builds the roster it needs; the key departments a new installation
+            // starts with are tested where they matter (`handovers`).
+            (
+                "CONTINUITY_STAFFING__SEED_KEY_DEPARTMENTS".into(),
+                "false".into(),
+            ),
         ];
         for s in SERVICES {
             env.push((

@@ -142,6 +142,7 @@ async fn a_peer_down_since_the_producers_first_start_gets_every_event_then_only_
         &staffing::SERVICE,
         &[
             ("CONTINUITY_LEDGER__BASE_URL", &ledger_url),
+            ("CONTINUITY_STAFFING__SEED_KEY_DEPARTMENTS", "false"),
             ("CONTINUITY_EVENTS__SUBSCRIPTIONS_REFRESH_SECONDS", "1"),
             ("CONTINUITY_EVENTS__POLL_INTERVAL_MS", "50"),
             ("CONTINUITY_EVENTS__BASE_DELAY_MS", "50"),
