@@ -78,6 +78,7 @@ fn parse_code(raw: &str) -> ApiResult<DepartmentCode> {
 pub async fn put_department(
     caller: Caller,
     db: web::Data<Db>,
+    rules: web::Data<crate::settings::Rules>,
     audit: AuditContext,
     code: web::Path<String>,
     if_match: IfMatch,
@@ -88,7 +89,7 @@ pub async fn put_department(
     let Json(req) = body;
     let dept = Department::new(code, &req.name, req.key, req.min_project_members)
         .map_err(ApiError::validation)?;
-    let (stored, outcome) = departments::put(&db, dept, if_match, audit).await?;
+    let (stored, outcome) = departments::put(&db, dept, if_match, audit, **rules).await?;
     let location =
         (outcome == Put::Created).then(|| format!("/v1/departments/{}", stored.value.code));
     Ok(etag::respond(

@@ -9,11 +9,13 @@ use continuity_shared::etag::IfMatch;
 use continuity_shared::events::outbox;
 use continuity_shared::pagination::PageRequest;
 
+use super::coverage::{self, Scope};
 use super::errors::{StaffingError, StaffingResult};
 use super::{Put, events};
 use crate::db::departments::{self as rows, DepartmentRow};
 use crate::domain::Versioned;
 use crate::domain::department::Department;
+use crate::settings::Rules;
 
 /// The audit trail's name for departments.
 pub const ENTITY: &str = "department";
@@ -25,6 +27,7 @@ pub async fn put(
     dept: Department,
     if_match: IfMatch,
     ctx: AuditContext,
+    rules: Rules,
 ) -> StaffingResult<(Versioned<Department>, Put)> {
     let now = ctx.at;
     db.write(move |conn| {
@@ -47,6 +50,8 @@ pub async fn put(
             Some(old) => Change::updated(ENTITY, dept.code.as_str(), &old.value, &dept)?,
         };
         audit::record(conn, &ctx, change)?;
+        // A new minimum, or a department becoming key, moves coverage on every project.
+        coverage::recheck(conn, Scope::All, &rules, now)?;
         let stored = Versioned {
             value: dept,
             version,

@@ -458,3 +458,31 @@ async fn coverage_reads_each_department_on_a_date_and_publishes_each_change_once
     );
     assert_eq!(changes.len(), expected.len() + 1);
 }
+
+#[actix_web::test]
+async fn a_higher_minimum_for_a_department_moves_its_coverage_at_once() {
+    let app = spawn().await;
+    seed_departments(&app).await;
+    hire(&app, "A", "sales", "2020-01-01").await;
+    hire(&app, "B", "sales", "2020-01-01").await;
+    let p = project(&app).await;
+    put_member(&app, &p, "A", json!({"role": "key_user"})).await;
+    put_member(&app, &p, "B", json!({"role": "member"})).await;
+    assert_eq!(
+        coverage_changes(&app, "sales").await.last(),
+        Some(&(json!("breached"), json!("ok")))
+    );
+    let res = put_department(
+        &app,
+        "sales",
+        json!({"name": "Sales", "key": true, "min_project_members": 3}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        coverage_changes(&app, "sales").await.last(),
+        Some(&(json!("ok"), json!("breached")))
+    );
+    let c = coverage(&app, &p, "2026-11-28").await;
+    assert_eq!(department(&c, "sales")["required"], 3);
+}
