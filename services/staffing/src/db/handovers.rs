@@ -228,7 +228,7 @@ pub fn update(
         with_backend!(&mut *conn, |c| diesel::insert_into(
             handover_progress::table
         )
-        .values(values.clone())
+        .values(values)
         .on_conflict((handover_progress::handover_id, handover_progress::part))
         .do_update()
         .set((

@@ -37,7 +37,7 @@ pub fn create_in(
     audit::record(
         conn,
         ctx,
-        Change::created(ENTITY, &stored.value.project_id.to_string(), &stored.value)?,
+        Change::created(ENTITY, stored.value.project_id.to_string(), &stored.value)?,
     )?;
     // Key departments are uncovered from the first day: say so.
     coverage::recheck(
@@ -95,7 +95,7 @@ pub async fn patch(
         audit::record(
             conn,
             &ctx,
-            Change::updated(ENTITY, &id.to_string(), &old.value, &stored.value)?,
+            Change::updated(ENTITY, id.to_string(), &old.value, &stored.value)?,
         )?;
         coverage::recheck(conn, Scope::Projects(&[id]), &rules, ctx.at)?;
         Ok(stored)

@@ -119,7 +119,7 @@ pub fn place_in(
                 backup_for,
                 joined_on: rules.today(ctx.at),
             };
-            let change = Change::created(ENTITY, &audit_id(&member), &member)?;
+            let change = Change::created(ENTITY, audit_id(&member), &member)?;
             let stored = Versioned {
                 value: member,
                 version: 1,
@@ -132,7 +132,7 @@ pub fn place_in(
         Some(old) => match old.value.changed(&department, role, backup_for.as_ref()) {
             None => return Ok((old, Put::Unchanged)),
             Some(member) => {
-                let change = Change::updated(ENTITY, &audit_id(&member), &old.value, &member)?;
+                let change = Change::updated(ENTITY, audit_id(&member), &old.value, &member)?;
                 let stored = Versioned {
                     value: member,
                     version: old.version + 1,
@@ -180,7 +180,7 @@ pub fn remove_in(
     audit::record(
         conn,
         ctx,
-        Change::deleted(ENTITY, &audit_id(member), member)?,
+        Change::deleted(ENTITY, audit_id(member), member)?,
     )?;
     coverage::recheck(conn, Scope::Projects(&[member.project_id]), rules, ctx.at)?;
     Ok(())
