@@ -218,6 +218,14 @@ pub fn wrk(
         .output()
         .ok()?;
     let report = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() || !report.contains("Requests/sec:") {
+        eprintln!(
+            "wrk gave no report ({}): {}{}",
+            out.status,
+            report,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let field = |prefix: &str| -> Option<&str> {
         report
             .lines()
@@ -284,14 +292,17 @@ where
                 while Instant::now() < deadline {
                     let req = request(&client, worker, n);
                     let sent = Instant::now();
-                    match req.send().await {
-                        Ok(r) if r.status().is_success() => {
-                            mine.push(sent.elapsed().as_secs_f64() * 1000.0);
-                            counter.fetch_add(1, Ordering::Relaxed);
-                        }
-                        _ => {
-                            failures.fetch_add(1, Ordering::Relaxed);
-                        }
+                    // The whole answer is read: a connection whose body is dropped unread
+                    // is closed, and the next request would pay for a new one.
+                    let ok = match req.send().await {
+                        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if ok {
+                        mine.push(sent.elapsed().as_secs_f64() * 1000.0);
+                        counter.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        failures.fetch_add(1, Ordering::Relaxed);
                     }
                     n += 1;
                 }
