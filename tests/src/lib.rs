@@ -8,3 +8,5 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .unwrap_or(0)
 }
+
+pub mod bench;

@@ -14,19 +14,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
-use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use continuity_shared::server::Application;
-use continuity_shared::settings::Settings;
-use continuity_shared::testing::{TestDatabase, with_database};
-use continuity_tests::free_port;
-use diesel::Connection;
-use diesel::connection::SimpleConnection;
+use continuity_shared::testing::TestDatabase;
+use continuity_tests::bench::{
+    Measured, TOKEN, client_runtime, pgbench, sqlite_baseline, start_staffing, stop,
+};
 
-const TOKEN: &str = "bench-admin";
 const EMPLOYEES: usize = 1000;
 
 fn main() -> anyhow::Result<()> {
@@ -44,7 +38,7 @@ fn main() -> anyhow::Result<()> {
 
     let sqlite = TestDatabase::sqlite();
     let baseline = sqlite_baseline(&sqlite)?;
-    let (base, handle, runtime) = start_staffing(&sqlite)?;
+    let (base, handle, runtime) = start_staffing(&sqlite, &[])?;
     seed(&base)?;
     let writes = load(&base, connections, duration, Kind::Write);
     let import = import(&base, 100_000)?;
@@ -63,7 +57,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(url) = postgres {
         let db = TestDatabase::postgres(&url);
         let (select_tps, insert_tps) = pgbench(&url, 8, seconds)?;
-        let (base, handle, runtime) = start_staffing(&db)?;
+        let (base, handle, runtime) = start_staffing(&db, &[])?;
         seed(&base)?;
         let reads = load(&base, connections, duration, Kind::Read);
         let writes = load(&base, connections, duration, Kind::Write);
@@ -79,125 +73,6 @@ fn main() -> anyhow::Result<()> {
         stop(handle, runtime);
     }
     Ok(())
-}
-
-/// One-row INSERT transactions on a fresh table beside the service's database: what the
-/// disk allows one connection, flush by flush.
-fn sqlite_baseline(db: &TestDatabase) -> anyhow::Result<f64> {
-    let path = db.dir().join("baseline.db");
-    let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
-    conn.batch_execute(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-         CREATE TABLE rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);",
-    )?;
-    let n = 3000;
-    let started = Instant::now();
-    for i in 0..n {
-        conn.batch_execute(&format!(
-            "BEGIN; INSERT INTO rows (id, payload) VALUES ({i}, 'row {i}'); COMMIT;"
-        ))?;
-    }
-    Ok(f64::from(n) / started.elapsed().as_secs_f64())
-}
-
-/// `pgbench` select-only and one-row INSERT rates with `clients` clients, on a scratch
-/// database of its own.
-fn pgbench(admin_url: &str, clients: u32, seconds: u64) -> anyhow::Result<(f64, f64)> {
-    let scratch = TestDatabase::postgres(admin_url);
-    let url = scratch.url.clone();
-    let run = |args: &[&str]| -> anyhow::Result<String> {
-        let out = Command::new("pgbench").args(args).arg(&url).output()?;
-        anyhow::ensure!(
-            out.status.success(),
-            "pgbench: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    };
-    run(&["-i", "-q", "-s", "1"])?;
-    let (c, t) = (clients.to_string(), seconds.to_string());
-    let select = tps(&run(&["-S", "-n", "-c", &c, "-j", "2", "-T", &t])?)?;
-    let mut conn = diesel::PgConnection::establish(&with_database(
-        admin_url,
-        url.rsplit('/').next().unwrap_or_default(),
-    ))?;
-    conn.batch_execute(
-        "CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL)",
-    )?;
-    let script = scratch.dir().join("insert.sql");
-    std::fs::write(
-        &script,
-        "INSERT INTO bench_insert (payload) VALUES ('row');\n",
-    )?;
-    let script = format!("{}", script.display());
-    let insert = tps(&run(&["-n", "-f", &script, "-c", &c, "-j", "2", "-T", &t])?)?;
-    Ok((select, insert))
-}
-
-fn tps(report: &str) -> anyhow::Result<f64> {
-    report
-        .lines()
-        .find_map(|l| l.strip_prefix("tps = "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("no tps in pgbench's report: {report}"))
-}
-
-type Started = (
-    String,
-    actix_web::dev::ServerHandle,
-    std::thread::JoinHandle<()>,
-);
-
-/// Staffing alone on `db`, durable writes, three peers configured (their deliveries are
-/// written, as in a real suite) but no dispatcher (nothing is sent), on its own threads.
-fn start_staffing(db: &TestDatabase) -> anyhow::Result<Started> {
-    let port = free_port();
-    let dead_peer = "http://127.0.0.1:9";
-    let env: Vec<(String, String)> = [
-        ("CONTINUITY_DATA_DIR", db.dir().display().to_string()),
-        ("CONTINUITY_STAFFING__PORT", port.to_string()),
-        ("CONTINUITY_STAFFING__DATABASE_URL", db.url.clone()),
-        ("CONTINUITY_TRAINING_RECORD__BASE_URL", dead_peer.into()),
-        ("CONTINUITY_PROCESS_CHANGE__BASE_URL", dead_peer.into()),
-        ("CONTINUITY_SCHEDULING__BASE_URL", dead_peer.into()),
-        ("CONTINUITY_ADMIN_TOKEN", TOKEN.into()),
-        ("CONTINUITY_SERVICE_TOKEN", "bench-service".into()),
-        ("CONTINUITY_LOG__LEVEL", "error".into()),
-        ("CONTINUITY_EVENTS__DISPATCHER", "false".into()),
-        ("CONTINUITY_HTTP__BODY_LIMIT_BYTES", (16 << 20).to_string()),
-        ("CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS", "full".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let settings = Settings::load_from(&staffing::SERVICE.default_section(), None, env)?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(&staffing::SERVICE, &settings)
-                .await
-                .unwrap();
-            tx.send(app.handle()).unwrap();
-            app.run().await.unwrap();
-        });
-    });
-    let handle = rx.recv()?;
-    Ok((format!("http://127.0.0.1:{port}"), handle, thread))
-}
-
-fn stop(handle: actix_web::dev::ServerHandle, thread: std::thread::JoinHandle<()>) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(handle.stop(false));
-    let _ = thread.join();
-}
-
-fn client_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 fn seed(base: &str) -> anyhow::Result<()> {
@@ -232,37 +107,13 @@ enum Kind {
     Write,
 }
 
-struct Measured {
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    failures: usize,
-}
-
-impl Measured {
-    fn print(&self, what: &str, baseline: f64) {
-        println!(
-            "| {what} | {:.0} | {:.1} ms | {:.1} ms | {:.2}x |{}",
-            self.per_second,
-            self.p50_ms,
-            self.p99_ms,
-            self.per_second / baseline,
-            if self.failures > 0 {
-                format!(" ({} failed)", self.failures)
-            } else {
-                String::new()
-            }
-        );
-    }
-}
-
 /// `connections` clients, each sending one request after another for `duration`: with
 /// `wrk` when it is installed (it leaves more of the machine to the service), else with an
 /// HTTP client in this process.
 fn load(base: &str, connections: usize, duration: Duration, kind: Kind) -> Measured {
     match wrk(base, connections, duration, kind) {
         Some(m) => m,
-        None => load_in_process(base, connections, duration, kind),
+        None => in_process(base, connections, duration, kind),
     }
 }
 
@@ -283,117 +134,28 @@ end
 "#;
 
 fn wrk(base: &str, connections: usize, duration: Duration, kind: Kind) -> Option<Measured> {
-    let dir = std::env::temp_dir().join(format!("bench-writes-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let script = dir.join("load.lua");
     let kind_name = match kind {
         Kind::Read => "read",
         Kind::Write => "write",
     };
     let text = format!("EMPLOYEES = {EMPLOYEES}\nKIND = \"{kind_name}\"\n{WRK_SCRIPT}");
-    std::fs::write(&script, text).ok()?;
-    let out = Command::new("wrk")
-        .args(["-t", "2", "-c", &connections.to_string()])
-        .args(["-d", &format!("{}s", duration.as_secs()), "--latency", "-s"])
-        .arg(&script)
-        .arg(base)
-        .output()
-        .ok()?;
-    let report = String::from_utf8_lossy(&out.stdout);
-    let field = |prefix: &str| -> Option<&str> {
-        report
-            .lines()
-            .map(str::trim)
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(str::trim)
-    };
-    let ms = |text: &str| -> Option<f64> {
-        let text = text.split_whitespace().next()?;
-        if let Some(v) = text.strip_suffix("ms") {
-            v.parse().ok()
-        } else if let Some(v) = text.strip_suffix("us") {
-            v.parse::<f64>().ok().map(|v| v / 1000.0)
-        } else {
-            text.strip_suffix('s')?
-                .parse::<f64>()
-                .ok()
-                .map(|v| v * 1000.0)
-        }
-    };
-    let failures = field("Non-2xx or 3xx responses:")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    Some(Measured {
-        per_second: field("Requests/sec:")?.parse().ok()?,
-        p50_ms: ms(field("50%")?)?,
-        p99_ms: ms(field("99%")?)?,
-        failures,
-    })
+    continuity_tests::bench::wrk("bench-writes", base, connections, duration, &text)
 }
 
-fn load_in_process(base: &str, connections: usize, duration: Duration, kind: Kind) -> Measured {
-    let runtime = client_runtime();
-    let counter = Arc::new(AtomicUsize::new(0));
-    let failures = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut latencies: Vec<f64> = runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(connections)
-            .build()
-            .unwrap();
-        let tasks = (0..connections).map(|worker| {
-            let (client, base) = (client.clone(), base.to_owned());
-            let (counter, failures) = (counter.clone(), failures.clone());
-            tokio::spawn(async move {
-                let mut mine = Vec::new();
-                let deadline = Instant::now() + duration;
-                let mut n = 0usize;
-                while Instant::now() < deadline {
-                    let id = (worker * 7919 + n * 104_729) % EMPLOYEES;
-                    let url = format!("{base}/v1/employees/E{id:04}");
-                    let sent = Instant::now();
-                    let res = match kind {
-                        Kind::Read => client.get(&url).bearer_auth(TOKEN).send().await,
-                        Kind::Write => {
-                            let body = serde_json::json!({"name": format!("Person {id} v{worker}.{n}"),
-                                "department_code": "sales", "hire_date": "2020-01-01"});
-                            client.put(&url).bearer_auth(TOKEN).json(&body).send().await
-                        }
-                    };
-                    match res {
-                        Ok(r) if r.status().is_success() => {
-                            mine.push(sent.elapsed().as_secs_f64() * 1000.0);
-                            counter.fetch_add(1, Ordering::Relaxed);
-                        }
-                        _ => {
-                            failures.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    n += 1;
-                }
-                mine
-            })
-        });
-        let mut all = Vec::new();
-        for t in futures_util::future::join_all(tasks).await {
-            all.extend(t.unwrap());
+fn in_process(base: &str, connections: usize, duration: Duration, kind: Kind) -> Measured {
+    let base = base.to_owned();
+    continuity_tests::bench::load_in_process(connections, duration, move |client, worker, n| {
+        let id = (worker * 7919 + n * 104_729) % EMPLOYEES;
+        let url = format!("{base}/v1/employees/E{id:04}");
+        match kind {
+            Kind::Read => client.get(&url).bearer_auth(TOKEN),
+            Kind::Write => {
+                let body = serde_json::json!({"name": format!("Person {id} v{worker}.{n}"),
+                    "department_code": "sales", "hire_date": "2020-01-01"});
+                client.put(&url).bearer_auth(TOKEN).json(&body)
+            }
         }
-        all
-    });
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
-    Measured {
-        per_second: counter.load(Ordering::Relaxed) as f64 / elapsed,
-        p50_ms: at(0.50),
-        p99_ms: at(0.99),
-        failures: failures.load(Ordering::Relaxed),
-    }
+    })
 }
 
 /// A CSV of `rows` new employees, imported in one request: how long it held the writer.

@@ -160,31 +160,63 @@ pub fn projects_of(conn: &mut DbConnection, employees: &[String]) -> DbResult<Ve
     Ok(found)
 }
 
-/// Every member of the project with the employee facts coverage needs, in one query.
+/// Every member of the project with the employee facts coverage needs, in one query: only
+/// the columns coverage reads (a member's version and timestamps are not among them, and
+/// parsing them cost more than the rest of the read).
 pub fn facts(conn: &mut DbConnection, project: &ProjectId) -> DbResult<Vec<MemberFacts>> {
-    let rows: Vec<(TeamMemberRow, NaiveDate, Option<NaiveDate>)> = team_members::table
+    type Facts = (
+        String,
+        String,
+        String,
+        Option<String>,
+        NaiveDate,
+        NaiveDate,
+        Option<NaiveDate>,
+    );
+    let rows: Vec<Facts> = team_members::table
         .inner_join(employees::table)
         .filter(team_members::project_id.eq(project.to_string()))
         .order(team_members::employee_id.asc())
         .select((
-            TeamMemberRow::as_select(),
+            team_members::employee_id,
+            team_members::department_code,
+            team_members::role,
+            team_members::backup_for,
+            team_members::joined_on,
             employees::hire_date,
             employees::last_working_day,
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(row, hire_date, last_working_day)| {
-            let m = Versioned::<TeamMember>::try_from(row)?.value;
-            Ok(MemberFacts {
-                employee_id: m.employee_id,
-                department_code: m.department_code,
-                role: m.role,
-                backup_for: m.backup_for,
-                joined_on: m.joined_on,
+        .map(
+            |(
+                employee_id,
+                department_code,
+                role,
+                backup_for,
+                joined_on,
                 hire_date,
                 last_working_day,
-            })
-        })
+            )| {
+                let bad = |column| {
+                    CorruptRow::new("team_members", &format!("{project}/{employee_id}"), column)
+                };
+                Ok(MemberFacts {
+                    employee_id: EmployeeId::parse(&employee_id).map_err(|_| bad("employee_id"))?,
+                    department_code: DepartmentCode::parse(&department_code)
+                        .map_err(|_| bad("department_code"))?,
+                    role: TeamRole::parse(&role).ok_or_else(|| bad("role"))?,
+                    backup_for: backup_for
+                        .as_deref()
+                        .map(EmployeeId::parse)
+                        .transpose()
+                        .map_err(|_| bad("backup_for"))?,
+                    joined_on,
+                    hire_date,
+                    last_working_day,
+                })
+            },
+        )
         .collect()
 }
 
