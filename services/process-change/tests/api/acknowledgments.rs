@@ -112,7 +112,7 @@ async fn a_member_acknowledges_for_itself_the_crm_for_anyone_and_a_repeat_change
         .await
         .unwrap();
     assert_eq!(problem(other).await.0, 403);
-    assert_eq!(pending_of(&app, "E0").await, [n.clone()]);
+    assert_eq!(pending_of(&app, "E0").await, std::slice::from_ref(&n));
     assert!(pending_of(&app, "E1").await.is_empty());
 }
 

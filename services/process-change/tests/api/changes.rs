@@ -356,7 +356,7 @@ async fn the_list_filters_by_process_department_and_status_and_pages() {
         .await,
     )
     .await;
-    assert_eq!(ids(sales), [a.clone()]);
+    assert_eq!(ids(sales), std::slice::from_ref(&a));
     let (_, approved) = json_of(
         send(
             &app,
@@ -368,7 +368,7 @@ async fn the_list_filters_by_process_department_and_status_and_pages() {
         .await,
     )
     .await;
-    assert_eq!(ids(approved), [b.clone()]);
+    assert_eq!(ids(approved), std::slice::from_ref(&b));
     let (_, none) = json_of(
         send(
             &app,
