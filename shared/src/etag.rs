@@ -55,6 +55,17 @@ impl IfMatch {
     }
 }
 
+impl IfMatch {
+    /// Like [`IfMatch::check`], for resources that may only be changed with `If-Match`:
+    /// 428 without the header.
+    pub fn require(&self, current_version: Option<i64>) -> ApiResult<()> {
+        if self.0.is_none() {
+            return Err(ApiError::precondition_required());
+        }
+        self.check(current_version)
+    }
+}
+
 impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;

@@ -12,7 +12,7 @@ use crate::newtype::{string_newtype, string_schema};
 
 mod uuids;
 
-pub use uuids::{HandoverId, NoticeId, ProjectId, new_id};
+pub use uuids::{HandoverId, NoticeId, ProcessChangeId, ProjectId, new_id};
 
 /// Why an identifier was refused. The platform renders it in the caller's language with
 /// the English `Display` text and [`IdError::zh`].

@@ -49,7 +49,8 @@ pub use enums::{
 };
 pub use event_type::{EventData, EventType};
 pub use ids::{
-    DepartmentCode, EmployeeId, HandoverId, IdError, NoticeId, ProjectId, ServiceName, new_id,
+    DepartmentCode, EmployeeId, HandoverId, IdError, NoticeId, ProcessChangeId, ProjectId,
+    ServiceName, new_id,
 };
 pub use payloads::*;
 pub use role::Role;

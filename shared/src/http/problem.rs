@@ -52,6 +52,7 @@ fn from_status(status: actix_web::http::StatusCode) -> ApiError {
         413 => ErrorKind::PayloadTooLarge,
         415 => ErrorKind::UnsupportedMediaType,
         416 => ErrorKind::RangeNotSatisfiable,
+        428 => ErrorKind::PreconditionRequired,
         422 => ErrorKind::Validation,
         503 => ErrorKind::Unavailable,
         s if s < 500 => ErrorKind::MalformedRequest,

@@ -123,6 +123,11 @@ uuid_id!(
     NoticeId,
     "A notice's id."
 );
+uuid_id!(
+    /// A business-process change recorded during an implementation.
+    ProcessChangeId,
+    "A process change's id."
+);
 
 #[cfg(test)]
 mod tests {
