@@ -1,7 +1,7 @@
 //! The outbox: events written in the producer's own transaction, one delivery row per
 //! subscriber, claimed in order per subject and marked after each attempt.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -57,8 +57,10 @@ pub fn publish_to(
     publish_with(conn, events, |_| vec![subscriber.to_owned()])
 }
 
+// `treat_none_as_default_value = false` (here and below): plain values, so that a batch is
+// one multi-row INSERT on SQLite too, not a savepoint and a statement per row.
 #[derive(Insertable)]
-#[diesel(table_name = ev)]
+#[diesel(table_name = ev, treat_none_as_default_value = false)]
 struct NewEvent<'a> {
     id: &'a str,
     event_type: &'a str,
@@ -68,7 +70,7 @@ struct NewEvent<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = d)]
+#[diesel(table_name = d, treat_none_as_default_value = false)]
 struct NewDelivery {
     event_seq: i64,
     subscriber: String,
@@ -103,15 +105,26 @@ fn publish_with(
                 })
             })
             .collect::<ApiResult<Vec<_>>>()?;
-        let seqs: Vec<i64> = with_backend!(&mut *conn, |c| {
+        // Neither backend promises RETURNING in the order of VALUES: match by event id.
+        let seqs: HashMap<String, i64> = with_backend!(&mut *conn, |c| {
             diesel::insert_into(ev::table)
                 .values(&rows)
-                .returning(ev::seq)
-                .get_results(c)
-        })?;
+                .returning((ev::id, ev::seq))
+                .get_results::<(String, i64)>(c)
+        })?
+        .into_iter()
+        .collect();
         let deliveries: Vec<NewDelivery> = chunk
             .iter()
-            .zip(seqs)
+            .map(|e| {
+                let seq = seqs
+                    .get(&e.id)
+                    .copied()
+                    .ok_or_else(|| ApiError::internal(format!("event {} was not written", e.id)))?;
+                Ok((e, seq))
+            })
+            .collect::<ApiResult<Vec<_>>>()?
+            .into_iter()
             .flat_map(|(e, seq)| {
                 subscribers(e)
                     .into_iter()
