@@ -76,6 +76,13 @@ impl AuditRow {
 }
 
 pub(super) fn insert(conn: &mut DbConnection, rows: &[AuditRow]) -> ApiResult<()> {
+    if let [row] = rows {
+        // One entry (a single-entity write): a statement prepared once per connection.
+        diesel::insert_into(audit_log::table)
+            .values(row)
+            .execute(conn)?;
+        return Ok(());
+    }
     // Both backends cap bound parameters per statement; 11 columns x 500 rows stays under.
     for chunk in rows.chunks(500) {
         with_backend!(&mut *conn, |c| diesel::insert_into(audit_log::table)

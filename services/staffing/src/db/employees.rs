@@ -96,6 +96,25 @@ pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<Versioned<Empl
     Ok(row.map(Versioned::try_from).transpose()?)
 }
 
+/// The employee `id` (`Some(None)` when there is none) if department `code` exists, in
+/// one query; `None` when the department does not exist.
+pub fn find_in_department(
+    conn: &mut DbConnection,
+    id: &str,
+    code: &str,
+) -> DbResult<Option<Option<Versioned<Employee>>>> {
+    use super::schema::departments;
+    let row: Option<Option<EmployeeRow>> = departments::table
+        .left_join(employees::table.on(employees::employee_id.eq(id)))
+        .filter(departments::code.eq(code))
+        .select(Option::<EmployeeRow>::as_select())
+        .get_result(conn)
+        .optional()?;
+    Ok(row
+        .map(|employee| employee.map(Versioned::try_from).transpose())
+        .transpose()?)
+}
+
 pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> DbResult<Vec<Versioned<Employee>>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
