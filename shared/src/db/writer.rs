@@ -67,7 +67,9 @@ impl Writer {
 
 fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify, held: &Histogram) {
     while let Ok(first) = queue.recv() {
-        let _timer = held.start_timer();
+        // Observed when the transaction has ended, before anyone is answered: a caller
+        // that reads the metric after its answer finds its transaction in it.
+        let timer = held.start_timer();
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match queue.try_recv() {
@@ -83,6 +85,7 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify, hel
         if let Err(e) = AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
             tracing::warn!(error = %e, "the write transaction could not begin");
             let reason: Arc<str> = Arc::from(e.to_string());
+            timer.observe_duration();
             for job in group {
                 if let Some(done) = job(None) {
                     (done.answer)(Err(reason.clone()));
@@ -117,6 +120,7 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify, hel
             // Nothing to keep: end the transaction without a flush.
             let outcome = AnsiTransactionManager::rollback_transaction(sqlite)
                 .map_err(|e| Arc::from(e.to_string()));
+            timer.observe_duration();
             for done in answers {
                 (done.answer)(outcome.clone());
             }
@@ -130,6 +134,7 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify, hel
                 Err(Arc::from(e.to_string()))
             }
         };
+        timer.observe_duration();
         if outcome.is_ok() && kept {
             committed.notify_one();
         }
