@@ -151,6 +151,7 @@ impl Application {
         let drain = Arc::new(Drain::default());
         let drain_data = web::Data::new(Arc::clone(&drain));
         let metrics = web::Data::new(Metrics::new(name.as_str())?);
+        metrics.registry.register(Box::new(db.write_durations()))?;
         // Every configured peer's backlog reads 0 before anything is queued for it.
         let peer_names = settings
             .peers(&name)

@@ -29,8 +29,11 @@ diesel::table! {
 pub(super) const REQUEST: &str = "request";
 pub(super) const EVENT: &str = "event";
 
+// `treat_none_as_default_value = false`: plain values, so that diesel writes a batch as
+// one multi-row INSERT on SQLite too (with defaultable values it inserts row by row,
+// each in a savepoint). The nullable columns have no default: None is NULL either way.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub(super) struct AuditRow {
     pub id: String,
     pub entity: String,
@@ -73,6 +76,13 @@ impl AuditRow {
 }
 
 pub(super) fn insert(conn: &mut DbConnection, rows: &[AuditRow]) -> ApiResult<()> {
+    if let [row] = rows {
+        // One entry (a single-entity write): a statement prepared once per connection.
+        diesel::insert_into(audit_log::table)
+            .values(row)
+            .execute(conn)?;
+        return Ok(());
+    }
     // Both backends cap bound parameters per statement; 11 columns x 500 rows stays under.
     for chunk in rows.chunks(500) {
         with_backend!(&mut *conn, |c| diesel::insert_into(audit_log::table)

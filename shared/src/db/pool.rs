@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use prometheus::{Histogram, HistogramOpts};
 use tokio::sync::Notify;
 
 use diesel::connection::SimpleConnection;
@@ -57,6 +58,24 @@ pub struct Db {
     migrations: Vec<Migrations>,
     /// Signalled after every committed write: the outbox dispatcher wakes on it.
     committed: Arc<Notify>,
+    /// How long each write transaction held the writer (SQLite) or its connection
+    /// (PostgreSQL), from `BEGIN` to the end of its commit.
+    held: Histogram,
+}
+
+/// The histogram of write-transaction durations, unregistered (each service registers
+/// its database's in its own registry).
+fn write_histogram() -> prometheus::Result<Histogram> {
+    Histogram::with_opts(
+        HistogramOpts::new(
+            "db_write_transaction_seconds",
+            "How long each write transaction held the database's writer (SQLite's single \
+             writer, a PostgreSQL connection), BEGIN to commit",
+        )
+        .buckets(vec![
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ]),
+    )
 }
 
 impl Db {
@@ -97,8 +116,13 @@ impl Db {
         };
         run_migrations(&mut *write.get()?, &migrations)?;
         let committed = Arc::new(Notify::new());
+        let held = write_histogram()?;
         let writer = if url.is_sqlite() {
-            Some(Writer::start(write.get()?, committed.clone())?)
+            Some(Writer::start(
+                write.get()?,
+                committed.clone(),
+                held.clone(),
+            )?)
         } else {
             None
         };
@@ -109,7 +133,13 @@ impl Db {
             url: url.clone(),
             migrations,
             committed,
+            held,
         })
+    }
+
+    /// The write-transaction duration histogram, for the service's metrics registry.
+    pub fn write_durations(&self) -> Histogram {
+        self.held.clone()
     }
 
     pub fn url(&self) -> &DatabaseUrl {
@@ -139,9 +169,11 @@ impl Db {
             return grouped(writer, f).await;
         }
         let pool = self.write.clone();
+        let held = self.held.clone();
         let result = blocking(move || {
             let mut pooled: PooledConnection<Manager> = pool.get().map_err(DbError::from)?;
             let conn: &mut DbConnection = &mut pooled;
+            let _timer = held.start_timer();
             // SQLite writes go through its writer (above); this is PostgreSQL's way.
             pg_transaction(conn, f)
         })

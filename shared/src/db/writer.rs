@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use prometheus::Histogram;
 use tokio::sync::Notify;
 
 use super::connection::DbConnection;
@@ -44,15 +45,17 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer thread on `conn`; `committed` is signalled after each commit
-    /// that kept some work.
+    /// that kept some work; `held` times each transaction, from its `BEGIN` to the end
+    /// of its commit or rollback (how long the database's single writer was taken).
     pub fn start(
         mut conn: impl std::ops::DerefMut<Target = DbConnection> + Send + 'static,
         committed: Arc<Notify>,
+        held: Histogram,
     ) -> std::io::Result<Self> {
         let (jobs, queue) = channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || serve(&mut conn, &queue, &committed))?;
+            .spawn(move || serve(&mut conn, &queue, &committed, &held))?;
         Ok(Self { jobs })
     }
 
@@ -62,8 +65,11 @@ impl Writer {
     }
 }
 
-fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify) {
+fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify, held: &Histogram) {
     while let Ok(first) = queue.recv() {
+        // Observed when the transaction has ended, before anyone is answered: a caller
+        // that reads the metric after its answer finds its transaction in it.
+        let timer = held.start_timer();
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match queue.try_recv() {
@@ -79,6 +85,7 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify) {
         if let Err(e) = AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
             tracing::warn!(error = %e, "the write transaction could not begin");
             let reason: Arc<str> = Arc::from(e.to_string());
+            timer.observe_duration();
             for job in group {
                 if let Some(done) = job(None) {
                     (done.answer)(Err(reason.clone()));
@@ -113,6 +120,7 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify) {
             // Nothing to keep: end the transaction without a flush.
             let outcome = AnsiTransactionManager::rollback_transaction(sqlite)
                 .map_err(|e| Arc::from(e.to_string()));
+            timer.observe_duration();
             for done in answers {
                 (done.answer)(outcome.clone());
             }
@@ -126,6 +134,7 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify) {
                 Err(Arc::from(e.to_string()))
             }
         };
+        timer.observe_duration();
         if outcome.is_ok() && kept {
             committed.notify_one();
         }

@@ -1,7 +1,7 @@
 //! The outbox: events written in the producer's own transaction, one delivery row per
 //! subscriber, claimed in order per subject and marked after each attempt.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::envelope::CloudEvent;
 use super::peers;
 use super::policy::Decision;
-use super::schema::{outbox_deliveries as d, outbox_events as ev, webhook_subscriptions as ws};
+use super::schema::{outbox_deliveries as d, outbox_events as ev};
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::with_backend;
@@ -29,15 +29,15 @@ pub fn webhook_subscriber(subscription_id: &str) -> String {
 /// the transaction of the change that caused the events; the routes are read once per
 /// call, so publish a batch in one call.
 pub fn publish(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> {
-    let peers = peers::routes(conn)?;
-    let hooks: Vec<(String, Vec<String>)> = ws::table
-        .filter(ws::active.eq(true))
-        .select((ws::id, ws::event_types))
-        .load::<(String, String)>(conn)?
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (peers, hooks) = peers::routes_and_webhooks(conn)?;
+    let hooks: Vec<(String, Vec<String>)> = hooks
         .into_iter()
         .map(|(id, types)| (id, serde_json::from_str(&types).unwrap_or_default()))
         .collect();
-    publish_with(conn, events, |event| {
+    let subscribers = |event: &CloudEvent| {
         let mut to: Vec<String> = peers.takers(&event.event_type).map(str::to_owned).collect();
         for (id, types) in &hooks {
             if types.iter().any(|t| t == "*" || *t == event.event_type) {
@@ -45,7 +45,38 @@ pub fn publish(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> 
             }
         }
         to
-    })
+    };
+    match (&mut *conn, events) {
+        (DbConnection::Pg(c), [event]) => publish_one_pg(c, event, &subscribers(event)),
+        _ => publish_with(conn, events, subscribers),
+    }
+}
+
+/// One event and its deliveries in one statement (one round trip, a statement prepared
+/// once per connection): what a single-entity write publishes on PostgreSQL.
+fn publish_one_pg(
+    conn: &mut diesel::PgConnection,
+    event: &CloudEvent,
+    subscribers: &[String],
+) -> ApiResult<()> {
+    use diesel::sql_types::{Array, Text, Timestamp};
+    let payload = serde_json::to_string(event).map_err(ApiError::internal)?;
+    diesel::sql_query(
+        "WITH e AS (INSERT INTO outbox_events (id, event_type, subject, payload, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING seq) \
+         INSERT INTO outbox_deliveries \
+         (event_seq, subscriber, subject, status, attempts, next_attempt_at) \
+         SELECT e.seq, s.subscriber, $3, $6, 0, $5 FROM e CROSS JOIN unnest($7) AS s(subscriber)",
+    )
+    .bind::<Text, _>(&event.id)
+    .bind::<Text, _>(&event.event_type)
+    .bind::<Text, _>(event.subject.as_deref().unwrap_or(""))
+    .bind::<Text, _>(payload)
+    .bind::<Timestamp, _>(event.time.naive_utc())
+    .bind::<Text, _>(PENDING)
+    .bind::<Array<Text>, _>(subscribers)
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Writes events to the outbox for one subscriber only (a replay or snapshot).
@@ -57,8 +88,10 @@ pub fn publish_to(
     publish_with(conn, events, |_| vec![subscriber.to_owned()])
 }
 
+// `treat_none_as_default_value = false` (here and below): plain values, so that a batch is
+// one multi-row INSERT on SQLite too, not a savepoint and a statement per row.
 #[derive(Insertable)]
-#[diesel(table_name = ev)]
+#[diesel(table_name = ev, treat_none_as_default_value = false)]
 struct NewEvent<'a> {
     id: &'a str,
     event_type: &'a str,
@@ -68,7 +101,7 @@ struct NewEvent<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = d)]
+#[diesel(table_name = d, treat_none_as_default_value = false)]
 struct NewDelivery {
     event_seq: i64,
     subscriber: String,
@@ -103,15 +136,35 @@ fn publish_with(
                 })
             })
             .collect::<ApiResult<Vec<_>>>()?;
-        let seqs: Vec<i64> = with_backend!(&mut *conn, |c| {
-            diesel::insert_into(ev::table)
-                .values(&rows)
-                .returning(ev::seq)
-                .get_results(c)
-        })?;
+        // Neither backend promises RETURNING in the order of VALUES: match by event id.
+        let seqs: HashMap<String, i64> = match rows.as_slice() {
+            // One row: a statement diesel prepares once per connection.
+            [row] => with_backend!(&mut *conn, |c| {
+                diesel::insert_into(ev::table)
+                    .values(row)
+                    .returning((ev::id, ev::seq))
+                    .get_results::<(String, i64)>(c)
+            })?,
+            _ => with_backend!(&mut *conn, |c| {
+                diesel::insert_into(ev::table)
+                    .values(&rows)
+                    .returning((ev::id, ev::seq))
+                    .get_results::<(String, i64)>(c)
+            })?,
+        }
+        .into_iter()
+        .collect();
         let deliveries: Vec<NewDelivery> = chunk
             .iter()
-            .zip(seqs)
+            .map(|e| {
+                let seq = seqs
+                    .get(&e.id)
+                    .copied()
+                    .ok_or_else(|| ApiError::internal(format!("event {} was not written", e.id)))?;
+                Ok((e, seq))
+            })
+            .collect::<ApiResult<Vec<_>>>()?
+            .into_iter()
             .flat_map(|(e, seq)| {
                 subscribers(e)
                     .into_iter()
@@ -125,10 +178,17 @@ fn publish_with(
                     })
             })
             .collect();
-        for part in deliveries.chunks(1000) {
-            with_backend!(&mut *conn, |c| diesel::insert_into(d::table)
-                .values(part)
-                .execute(c))?;
+        if deliveries.len() <= 8 {
+            // A few rows: one prepared statement each beats preparing a new multi-row one.
+            for one in &deliveries {
+                diesel::insert_into(d::table).values(one).execute(conn)?;
+            }
+        } else {
+            for part in deliveries.chunks(1000) {
+                with_backend!(&mut *conn, |c| diesel::insert_into(d::table)
+                    .values(part)
+                    .execute(c))?;
+            }
         }
     }
     Ok(())

@@ -9,6 +9,7 @@ use continuity_contract::{EventType, ServiceName};
 use diesel::prelude::*;
 
 use super::schema::peer_subscriptions as ps;
+use super::schema::webhook_subscriptions as ws;
 use crate::db::{DbConnection, DbResult};
 use crate::with_backend;
 
@@ -80,21 +81,38 @@ pub(crate) fn record_declaration(
     Ok(changed > 0)
 }
 
-/// The routes as stored now; a declaration that does not parse counts as undeclared
-/// (every event), which loses nothing.
-pub(crate) fn routes(conn: &mut DbConnection) -> DbResult<PeerRoutes> {
-    let rows: Vec<(String, Option<String>)> = ps::table
-        .select((ps::peer, ps::event_types))
-        .order(ps::peer.asc())
-        .load(conn)?;
-    Ok(PeerRoutes(
-        rows.into_iter()
-            .map(|(peer, types)| {
-                let types = types.and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok());
-                (peer, types)
-            })
-            .collect(),
-    ))
+/// The routes as stored now (a declaration that does not parse counts as undeclared:
+/// every event, which loses nothing) and every active webhook subscription with its types
+/// (as stored, JSON), in one query: a publication reads both.
+pub(crate) fn routes_and_webhooks(
+    conn: &mut DbConnection,
+) -> DbResult<(PeerRoutes, Vec<(String, String)>)> {
+    use diesel::sql_types::Bool;
+    // UNION is not in the MultiConnection's grammar: each backend's own connection runs it.
+    // The flags are bound values, not SQL literals, so that diesel prepares the statement
+    // once per connection (a literal makes it prepare it anew every time).
+    let rows: Vec<(bool, String, Option<String>)> = with_backend!(&mut *conn, |c| {
+        ps::table
+            .select((false.into_sql::<Bool>(), ps::peer, ps::event_types))
+            .union_all(ws::table.filter(ws::active.eq(true)).select((
+                true.into_sql::<Bool>(),
+                ws::id,
+                ws::event_types.nullable(),
+            )))
+            .load(c)
+    })?;
+    let mut peers = Vec::new();
+    let mut hooks = Vec::new();
+    for (is_hook, name, types) in rows {
+        if is_hook {
+            hooks.push((name, types.unwrap_or_default()));
+        } else {
+            let types = types.and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok());
+            peers.push((name, types));
+        }
+    }
+    peers.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((PeerRoutes(peers), hooks))
 }
 
 /// Each peer with its declared types (`None`: not heard from yet) and when it declared

@@ -6,7 +6,8 @@
 //!   one connection;
 //! - `PUT /v1/employees/{id}` from N concurrent connections (each an actual change),
 //!   throughput and p50/p99;
-//! - a 100,000-row CSV import, with the time per 25,000 rows.
+//! - a 100,000-row CSV import: the request's time, and the time it held the single writer
+//!   (from the service's `db_write_transaction_seconds` histogram), per 25,000 rows.
 //!
 //! PostgreSQL (when a server URL is given): `pgbench` with as many clients as the
 //! service's pool, select-only (`-S`) and a one-row INSERT script, beside
@@ -48,9 +49,13 @@ fn main() -> anyhow::Result<()> {
     println!("| one-row INSERT commits, one connection (baseline) | {baseline:.0} | | | 1.00x |");
     writes.print("PUT /v1/employees/{id}", baseline);
     println!(
-        "\n100,000-row import: {:.2} s in all, {:.2} s per 25,000 rows",
-        import.as_secs_f64(),
-        import.as_secs_f64() / 4.0
+        "\n100,000-row import: {:.2} s in all ({:.2} s per 25,000 rows); the writer held \
+         {:.2} s in {} transaction(s), {:.2} s per 25,000 rows",
+        import.request.as_secs_f64(),
+        import.request.as_secs_f64() / 4.0,
+        import.held_seconds,
+        import.transactions,
+        import.held_seconds / 4.0
     );
     stop(handle, runtime);
 
@@ -158,15 +163,47 @@ fn in_process(base: &str, connections: usize, duration: Duration, kind: Kind) ->
     })
 }
 
-/// A CSV of `rows` new employees, imported in one request: how long it held the writer.
-fn import(base: &str, rows: usize) -> anyhow::Result<Duration> {
+struct Imported {
+    /// The request, upload and parse included.
+    request: Duration,
+    /// The time write transactions held the writer meanwhile, and how many there were.
+    held_seconds: f64,
+    transactions: u64,
+}
+
+/// The sum and count of the service's write-transaction durations so far.
+async fn write_durations(client: &reqwest::Client, base: &str) -> anyhow::Result<(f64, u64)> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let value = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .ok_or_else(|| anyhow::anyhow!("no {name} in /metrics"))
+    };
+    Ok((
+        value("continuity_db_write_transaction_seconds_sum")?,
+        value("continuity_db_write_transaction_seconds_count")? as u64,
+    ))
+}
+
+/// A CSV of `rows` new employees, imported in one request (nothing else writing): how
+/// long it took and how long it held the writer.
+fn import(base: &str, rows: usize) -> anyhow::Result<Imported> {
     let mut csv = String::from("employee_id,name,department_code,hire_date,leave_date\n");
     for i in 0..rows {
         csv.push_str(&format!("I{i:06},Imported {i},sales,2020-01-01,\n"));
     }
     client_runtime().block_on(async {
+        let client = reqwest::Client::new();
+        let (sum_before, count_before) = write_durations(&client, base).await?;
         let started = Instant::now();
-        let res = reqwest::Client::new()
+        let res = client
             .post(format!("{base}/v1/employees/import"))
             .bearer_auth(TOKEN)
             .header("content-type", "text/csv")
@@ -175,6 +212,12 @@ fn import(base: &str, rows: usize) -> anyhow::Result<Duration> {
             .send()
             .await?;
         anyhow::ensure!(res.status().is_success(), "import: {}", res.status());
-        Ok(started.elapsed())
+        let request = started.elapsed();
+        let (sum, count) = write_durations(&client, base).await?;
+        Ok(Imported {
+            request,
+            held_seconds: sum - sum_before,
+            transactions: count - count_before,
+        })
     })
 }

@@ -13,7 +13,14 @@ use crate::domain::Versioned;
 use crate::domain::employee::Employee;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = employees, treat_none_as_null = true)]
+// `treat_none_as_default_value = false`: plain values, so that `insert_many` is one
+// multi-row INSERT on SQLite too (with defaultable values diesel inserts row by row, each
+// in a savepoint).
+#[diesel(
+    table_name = employees,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct EmployeeRow {
     pub employee_id: String,
     pub name: String,
@@ -87,6 +94,25 @@ pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<Versioned<Empl
         .get_result(conn)
         .optional()?;
     Ok(row.map(Versioned::try_from).transpose()?)
+}
+
+/// The employee `id` (`Some(None)` when there is none) if department `code` exists, in
+/// one query; `None` when the department does not exist.
+pub fn find_in_department(
+    conn: &mut DbConnection,
+    id: &str,
+    code: &str,
+) -> DbResult<Option<Option<Versioned<Employee>>>> {
+    use super::schema::departments;
+    let row: Option<Option<EmployeeRow>> = departments::table
+        .left_join(employees::table.on(employees::employee_id.eq(id)))
+        .filter(departments::code.eq(code))
+        .select(Option::<EmployeeRow>::as_select())
+        .get_result(conn)
+        .optional()?;
+    Ok(row
+        .map(|employee| employee.map(Versioned::try_from).transpose())
+        .transpose()?)
 }
 
 pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> DbResult<Vec<Versioned<Employee>>> {

@@ -47,13 +47,14 @@ pub async fn put(
     let today = rules.today(ctx.at);
     db.write(move |conn| {
         let code = employee.department_code.as_str();
-        if departments::find(conn, code)?.is_none() {
+        // The department's existence and the employee, in one query.
+        let Some(existing) = rows::find_in_department(conn, employee.employee_id.as_str(), code)?
+        else {
             return Err(StaffingError::Invalid(vec![unknown_department(
                 "department_code".into(),
                 code,
             )]));
-        }
-        let existing = rows::find(conn, employee.employee_id.as_str())?;
+        };
         if_match.check(existing.as_ref().map(|r| r.version))?;
         change_in(
             conn,
