@@ -37,6 +37,10 @@ impl From<StaffingError> for ApiError {
                 "HR event `{id}` has already been applied; only an unmatched event can be replayed.",
                 "HR 事件 `{id}` 已应用；只有未匹配的事件可以重放。"
             )),
+            StaffingError::ConcurrentChange => ApiError::conflict(text!(
+                "Another request changed this at the same time; read it again and retry.",
+                "另一个请求同时修改了它；请重新读取后重试。"
+            )),
             StaffingError::UnknownSubscriber(name) => ApiError::validation(vec![FieldError::new(
                 "subscriber",
                 text!(

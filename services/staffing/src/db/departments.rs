@@ -5,6 +5,7 @@ use continuity_contract::{DepartmentCode, Name};
 use continuity_shared::clock;
 use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
 use continuity_shared::pagination::PageRequest;
+use continuity_shared::with_backend;
 use diesel::prelude::*;
 
 use super::schema::departments;
@@ -78,18 +79,36 @@ pub fn find(conn: &mut DbConnection, code: &str) -> DbResult<Option<Versioned<De
     Ok(row.map(Versioned::try_from).transpose()?)
 }
 
-pub fn insert(conn: &mut DbConnection, row: &DepartmentRow) -> DbResult<()> {
-    diesel::insert_into(departments::table)
-        .values(row)
-        .execute(conn)?;
-    Ok(())
+/// False when the department was inserted concurrently.
+pub fn insert(conn: &mut DbConnection, row: &DepartmentRow) -> DbResult<bool> {
+    super::applied(
+        diesel::insert_into(departments::table)
+            .values(row)
+            .execute(conn),
+    )
 }
 
-pub fn update(conn: &mut DbConnection, row: &DepartmentRow) -> DbResult<()> {
-    diesel::update(departments::table.find(&row.code))
+/// Inserts unless the code exists (a seed that another replica may be writing at the same
+/// moment); false when it did exist.
+pub fn insert_if_absent(conn: &mut DbConnection, row: &DepartmentRow) -> DbResult<bool> {
+    let n = with_backend!(conn, |c| diesel::insert_into(departments::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(n == 1)
+}
+
+/// False when another transaction changed the department meanwhile.
+pub fn update(conn: &mut DbConnection, row: &DepartmentRow) -> DbResult<bool> {
+    super::applied(
+        diesel::update(
+            departments::table
+                .find(&row.code)
+                .filter(departments::version.eq(row.version - 1)),
+        )
         .set(row)
-        .execute(conn)?;
-    Ok(())
+        .execute(conn),
+    )
 }
 
 pub fn list(conn: &mut DbConnection, page: &PageRequest) -> DbResult<Vec<Versioned<Department>>> {

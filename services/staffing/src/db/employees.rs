@@ -128,11 +128,13 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> DbResult<Vec<Versio
     Ok(found)
 }
 
-pub fn insert(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<()> {
-    diesel::insert_into(employees::table)
-        .values(row)
-        .execute(conn)?;
-    Ok(())
+/// False when the employee was inserted concurrently.
+pub fn insert(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<bool> {
+    super::applied(
+        diesel::insert_into(employees::table)
+            .values(row)
+            .execute(conn),
+    )
 }
 
 /// Many rows in few statements: one multi-row INSERT per chunk.
@@ -146,11 +148,18 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[EmployeeRow]) -> DbResult<()
     Ok(())
 }
 
-pub fn update(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<()> {
-    diesel::update(employees::table.find(&row.employee_id))
+/// Writes version `row.version` over the one before it; false when another transaction
+/// changed the employee meanwhile.
+pub fn update(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<bool> {
+    super::applied(
+        diesel::update(
+            employees::table
+                .find(&row.employee_id)
+                .filter(employees::version.eq(row.version - 1)),
+        )
         .set(row)
-        .execute(conn)?;
-    Ok(())
+        .execute(conn),
+    )
 }
 
 pub fn list(

@@ -203,16 +203,26 @@ pub fn insert(conn: &mut DbConnection, h: &Versioned<Handover>) -> DbResult<()> 
     Ok(())
 }
 
-/// Writes the handover and the progress of its parts.
+/// Writes the handover and the progress of its parts; false (nothing written) when another
+/// transaction changed the handover meanwhile.
 pub fn update(
     conn: &mut DbConnection,
     h: &Versioned<Handover>,
     now: NaiveDateTime,
-) -> DbResult<()> {
+) -> DbResult<bool> {
     let row = HandoverRow::new(h);
-    diesel::update(handovers::table.find(&row.handover_id))
+    let applied = super::applied(
+        diesel::update(
+            handovers::table
+                .find(&row.handover_id)
+                .filter(handovers::version.eq(row.version - 1)),
+        )
         .set(&row)
-        .execute(conn)?;
+        .execute(conn),
+    )?;
+    if !applied {
+        return Ok(false);
+    }
     for (part, progress) in [
         (HandoverPart::Training, h.value.training),
         (HandoverPart::Acknowledgments, h.value.acknowledgments),
@@ -238,7 +248,7 @@ pub fn update(
         ))
         .execute(c))?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Records the training someone has done for a project, as training-record reports it.

@@ -80,12 +80,18 @@ pub fn insert(conn: &mut DbConnection, p: &Versioned<Project>) -> DbResult<()> {
     Ok(())
 }
 
-pub fn update(conn: &mut DbConnection, p: &Versioned<Project>) -> DbResult<()> {
+/// False when another transaction changed the project meanwhile.
+pub fn update(conn: &mut DbConnection, p: &Versioned<Project>) -> DbResult<bool> {
     let row = ProjectRow::new(p);
-    diesel::update(projects::table.find(&row.project_id))
+    super::applied(
+        diesel::update(
+            projects::table
+                .find(&row.project_id)
+                .filter(projects::version.eq(row.version - 1)),
+        )
         .set(&row)
-        .execute(conn)?;
-    Ok(())
+        .execute(conn),
+    )
 }
 
 pub fn list(

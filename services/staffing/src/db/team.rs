@@ -91,19 +91,27 @@ pub fn find(
     Ok(row.map(Versioned::try_from).transpose()?)
 }
 
-pub fn insert(conn: &mut DbConnection, m: &Versioned<TeamMember>) -> DbResult<()> {
-    diesel::insert_into(team_members::table)
-        .values(TeamMemberRow::new(m))
-        .execute(conn)?;
-    Ok(())
+/// False when the same place was inserted concurrently.
+pub fn insert(conn: &mut DbConnection, m: &Versioned<TeamMember>) -> DbResult<bool> {
+    super::applied(
+        diesel::insert_into(team_members::table)
+            .values(TeamMemberRow::new(m))
+            .execute(conn),
+    )
 }
 
-pub fn update(conn: &mut DbConnection, m: &Versioned<TeamMember>) -> DbResult<()> {
+/// False when another transaction changed the place meanwhile.
+pub fn update(conn: &mut DbConnection, m: &Versioned<TeamMember>) -> DbResult<bool> {
     let row = TeamMemberRow::new(m);
-    diesel::update(team_members::table.find((&row.project_id, &row.employee_id)))
+    super::applied(
+        diesel::update(
+            team_members::table
+                .find((&row.project_id, &row.employee_id))
+                .filter(team_members::version.eq(row.version - 1)),
+        )
         .set(&row)
-        .execute(conn)?;
-    Ok(())
+        .execute(conn),
+    )
 }
 
 pub fn delete(conn: &mut DbConnection, project: &ProjectId, employee: &EmployeeId) -> DbResult<()> {

@@ -39,10 +39,12 @@ pub async fn put(
             Some(old) => (old.version + 1, old.created_at, Put::Updated),
         };
         let row = DepartmentRow::new(&dept, version, created_at.naive_utc(), now.naive_utc());
-        if existing.is_none() {
-            rows::insert(conn, &row)?;
-        } else {
-            rows::update(conn, &row)?;
+        let applied = match existing {
+            None => rows::insert(conn, &row)?,
+            Some(_) => rows::update(conn, &row)?,
+        };
+        if !applied {
+            return Err(StaffingError::ConcurrentChange);
         }
         outbox::publish(conn, &[events::department_upserted(&dept, now)?])?;
         let change = match &existing {
@@ -97,7 +99,9 @@ pub fn seed_in(conn: &mut DbConnection, now: DateTime<Utc>) -> StaffingResult<()
         let dept = Department::new(code, name, true, None)
             .map_err(|_| ApiError::internal(format!("seed department {name} does not validate")))?;
         let row = DepartmentRow::new(&dept, 1, now.naive_utc(), now.naive_utc());
-        rows::insert(conn, &row)?;
+        if !rows::insert_if_absent(conn, &row)? {
+            continue; // another replica, starting at the same moment, seeded it
+        }
         outbox::publish(conn, &[events::department_upserted(&dept, now)?])?;
         audit::record(
             conn,

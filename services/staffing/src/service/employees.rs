@@ -146,12 +146,15 @@ fn write(conn: &mut DbConnection, stored: &Versioned<Employee>, put: Put) -> Sta
         stored.created_at.naive_utc(),
         stored.updated_at.naive_utc(),
     );
-    match put {
+    let applied = match put {
         Put::Created => rows::insert(conn, &row)?,
         Put::Updated => rows::update(conn, &row)?,
-        Put::Unchanged => {}
+        Put::Unchanged => true,
+    };
+    match applied {
+        true => Ok(()),
+        false => Err(StaffingError::ConcurrentChange),
     }
-    Ok(())
 }
 
 pub async fn get(db: &Db, id: EmployeeId) -> StaffingResult<Versioned<Employee>> {

@@ -26,6 +26,9 @@ pub enum StaffingError {
     HrEventNotFound(String),
     #[error("HR event {0} has already been applied")]
     HrEventApplied(String),
+    /// Another request changed the same resource at the same time (409: read and retry).
+    #[error("changed concurrently")]
+    ConcurrentChange,
     #[error("{0} is not a service this one delivers to")]
     UnknownSubscriber(String),
     #[error(transparent)]

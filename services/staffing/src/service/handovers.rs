@@ -160,7 +160,9 @@ fn save(
         created_at: old.created_at,
         updated_at: ctx.at,
     };
-    rows::update(conn, &stored, ctx.at.naive_utc())?;
+    if !rows::update(conn, &stored, ctx.at.naive_utc())? {
+        return Err(StaffingError::ConcurrentChange);
+    }
     audit::record(conn, ctx, change)?;
     Ok(stored)
 }

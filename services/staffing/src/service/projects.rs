@@ -90,7 +90,9 @@ pub async fn patch(
             created_at: old.created_at,
             updated_at: ctx.at,
         };
-        rows::update(conn, &stored)?;
+        if !rows::update(conn, &stored)? {
+            return Err(StaffingError::ConcurrentChange);
+        }
         outbox::publish(conn, &[events::project_upserted(&stored.value, ctx.at)?])?;
         audit::record(
             conn,

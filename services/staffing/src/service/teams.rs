@@ -126,7 +126,9 @@ pub fn place_in(
                 created_at: ctx.at,
                 updated_at: ctx.at,
             };
-            team::insert(conn, &stored)?;
+            if !team::insert(conn, &stored)? {
+                return Err(StaffingError::ConcurrentChange);
+            }
             (stored, Put::Created, change)
         }
         Some(old) => match old.value.changed(&department, role, backup_for.as_ref()) {
@@ -139,7 +141,9 @@ pub fn place_in(
                     created_at: old.created_at,
                     updated_at: ctx.at,
                 };
-                team::update(conn, &stored)?;
+                if !team::update(conn, &stored)? {
+                    return Err(StaffingError::ConcurrentChange);
+                }
                 (stored, Put::Updated, change)
             }
         },

@@ -159,3 +159,32 @@ async fn the_crm_integration_token_reads_but_cannot_change_the_roster() {
         .unwrap();
     assert_eq!(problem(write).await.0, 403);
 }
+
+#[actix_web::test]
+async fn concurrent_changes_to_one_employee_are_never_silently_lost() {
+    let app = spawn().await;
+    seed_departments(&app).await;
+    let body = |n: usize| json!({"name": format!("Name {n}"), "department_code": "sales", "hire_date": "2020-01-01"});
+    assert_eq!(put_employee(&app, "E1", body(0)).await.status(), 201);
+    let answers = futures_util::future::join_all((1..=20).map(|n| {
+        let app = &app;
+        async move { put_employee(app, "E1", body(n)).await.status().as_u16() }
+    }))
+    .await;
+    // Each PUT either took effect (a new version) or was told to retry (409): none is
+    // overwritten by another that read the same version.
+    assert!(
+        answers.iter().all(|s| *s == 200 || *s == 409),
+        "{answers:?}"
+    );
+    let applied = answers.iter().filter(|s| **s == 200).count();
+    let res = app
+        .as_role(Role::Manager, Method::GET, "/v1/employees/E1")
+        .send()
+        .await
+        .unwrap();
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(etag, format!("\"{}\"", 1 + applied), "{answers:?}");
+    let (_, trail) = get_json(&app, "/v1/audit?entity=employee&id=E1&limit=100").await;
+    assert_eq!(trail["items"].as_array().unwrap().len(), 1 + applied);
+}
