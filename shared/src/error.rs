@@ -27,6 +27,7 @@ pub enum ErrorKind {
     MethodNotAllowed,
     Conflict,
     PreconditionFailed,
+    PreconditionRequired,
     PayloadTooLarge,
     UnsupportedMediaType,
     RangeNotSatisfiable,
@@ -46,6 +47,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ErrorKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
@@ -66,6 +68,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Conflict => "conflict",
             ErrorKind::PreconditionFailed => "precondition_failed",
+            ErrorKind::PreconditionRequired => "precondition_required",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::RangeNotSatisfiable => "range_not_satisfiable",
@@ -85,6 +88,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => Text::new("Method not allowed", "不支持该请求方法"),
             ErrorKind::Conflict => Text::new("Conflict", "状态冲突"),
             ErrorKind::PreconditionFailed => Text::new("Precondition failed", "前提条件不成立"),
+            ErrorKind::PreconditionRequired => Text::new("Precondition required", "缺少前提条件"),
             ErrorKind::PayloadTooLarge => Text::new("Request body too large", "请求体过大"),
             ErrorKind::UnsupportedMediaType => {
                 Text::new("Unsupported content type", "不支持的内容类型")
@@ -230,6 +234,17 @@ impl ApiError {
             text!(
                 "The resource has changed since you read it (If-Match does not match its ETag).",
                 "资源在您读取后已被修改（If-Match 与当前 ETag 不符）。"
+            ),
+        )
+    }
+
+    /// 428: a change that must name the version it replaces came without `If-Match`.
+    pub fn precondition_required() -> Self {
+        Self::new(
+            ErrorKind::PreconditionRequired,
+            text!(
+                "Send If-Match with the ETag you read (or `*`): this resource is changed only with it.",
+                "请携带读取时得到的 ETag 作为 If-Match（或 `*`）：此资源只能带条件修改。"
             ),
         )
     }

@@ -35,6 +35,14 @@ pub fn etag(version: i64) -> EntityTag {
 pub struct IfMatch(Option<header::IfMatch>);
 
 impl IfMatch {
+    /// 428 when the request carries no `If-Match`: for resources changed only with one.
+    pub fn required(self) -> ApiResult<Self> {
+        match self.0 {
+            Some(_) => Ok(self),
+            None => Err(ApiError::precondition_required()),
+        }
+    }
+
     /// Passes when there is no header, when it is `*` and the resource exists, or when one
     /// of its tags is the current one; 412 otherwise.
     pub fn check(&self, current_version: Option<i64>) -> ApiResult<()> {

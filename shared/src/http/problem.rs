@@ -49,6 +49,7 @@ fn from_status(status: actix_web::http::StatusCode) -> ApiError {
         404 => ErrorKind::NotFound,
         409 => ErrorKind::Conflict,
         412 => ErrorKind::PreconditionFailed,
+        428 => ErrorKind::PreconditionRequired,
         413 => ErrorKind::PayloadTooLarge,
         415 => ErrorKind::UnsupportedMediaType,
         416 => ErrorKind::RangeNotSatisfiable,

@@ -8,6 +8,7 @@ mod apply;
 mod db;
 mod hook;
 mod model;
+pub mod read;
 pub(crate) mod schema;
 mod snapshot;
 

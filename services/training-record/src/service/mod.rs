@@ -1,0 +1,13 @@
+//! Training-record's use cases: each owns its transaction, audits and publishes in it.
+
+pub mod attendance;
+pub mod catchup;
+pub mod errors;
+pub mod handovers;
+pub mod progress;
+pub mod sessions;
+
+pub use errors::{TrainingError, TrainingResult};
+
+/// The `source` of every event training-record publishes.
+pub const SOURCE: &str = "training-record";
