@@ -7,6 +7,7 @@ use continuity_shared::roster::{self, RosterCopy};
 use continuity_shared::scheduler::Job;
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
+use crate::service::storage::Storage;
 use crate::service::{TrainingError, catchup};
 use crate::settings::{Rules, TrainingSettings};
 use crate::{api, events};
@@ -26,6 +27,12 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
     let producer = ServiceName::parse(events::ROSTER_PRODUCER)?;
     let settings: TrainingSettings = platform.settings.section(&platform.name)?;
     let rules = Rules::new(&settings, platform.clock.tz())?;
+    let dir = settings
+        .storage_dir
+        .clone()
+        .unwrap_or_else(|| platform.settings.data_dir.join("training-materials"));
+    let storage = Storage::new(dir.clone(), settings.max_upload_bytes)
+        .map_err(|e| anyhow::anyhow!("storage directory {}: {e}", dir.display()))?;
     Ok(Extensions::default()
         .roster_copy(RosterCopy::of(producer))
         .events(events::TrainingEvents {
@@ -34,6 +41,7 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         })
         .job(overdue_job(platform.db.clone(), rules))
         .data(rules)
+        .data(storage)
         .data(settings))
 }
 

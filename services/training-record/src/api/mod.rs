@@ -2,7 +2,9 @@
 
 mod attendance;
 mod catchup;
+mod content;
 mod errors;
+mod materials;
 mod progress;
 mod sessions;
 
@@ -36,6 +38,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(sessions::patch_session)
         .service(attendance::put_attendance)
         .service(attendance::put_attendance_bulk)
+        .service(materials::add_material)
+        .service(materials::get_material)
+        .service(content::get_content)
         .service(progress::put_progress)
         .service(catchup::get_catch_up);
     // The read-only views of the roster copy this service keeps.

@@ -4,8 +4,10 @@ pub mod attendance;
 pub mod catchup;
 pub mod errors;
 pub mod handovers;
+pub mod materials;
 pub mod progress;
 pub mod sessions;
+pub mod storage;
 
 pub use errors::{TrainingError, TrainingResult};
 

@@ -151,3 +151,57 @@ pub fn as_member_e1(app: &TestApp, method: Method, path: &str) -> reqwest::Reque
         .request(method, app.url(path))
         .bearer_auth(continuity_shared::testing::MEMBER_E1)
 }
+
+/// Adds a video link of `seconds` to a session.
+pub async fn add_video_link(app: &TestApp, session: &str, seconds: u32) -> String {
+    let res = app
+        .as_role(
+            Role::Trainer,
+            Method::POST,
+            &format!("/v1/training-sessions/{session}/materials"),
+        )
+        .json(
+            &json!({"url": "https://video.example.com/v/1", "kind": "video",
+                      "duration_seconds": seconds}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    body["material_id"].as_str().unwrap().to_owned()
+}
+
+/// Reports progress as the integration token.
+pub async fn report(app: &TestApp, material: &str, employee: &str, body: Value) -> (u16, Value) {
+    let res = app
+        .as_role(
+            Role::Integration,
+            Method::PUT,
+            &format!("/v1/materials/{material}/progress/{employee}"),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn attend(app: &TestApp, session: &str, employee: &str, attended: bool) -> u16 {
+    app.as_role(
+        Role::Trainer,
+        Method::PUT,
+        &format!("/v1/training-sessions/{session}/attendance/{employee}"),
+    )
+    .json(&json!({"attended": attended}))
+    .send()
+    .await
+    .unwrap()
+    .status()
+    .as_u16()
+}
+
+pub fn id_of(v: &Value) -> String {
+    v["session_id"].as_str().unwrap().to_owned()
+}

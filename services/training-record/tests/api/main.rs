@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod catchup;
 mod helpers;
+mod progress;
 mod roster_copy;
 mod sessions;
