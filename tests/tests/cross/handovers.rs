@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use crate::harness::{ADMIN_TOKEN, Suite, eventually};
 
-const HR_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub const HR_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-async fn post(suite: &Suite, path: &str, body: Value) -> Value {
+pub async fn post(suite: &Suite, path: &str, body: Value) -> Value {
     let res = Suite::client()
         .post(suite.url("staffing", path))
         .bearer_auth(ADMIN_TOKEN)
@@ -23,7 +23,7 @@ async fn post(suite: &Suite, path: &str, body: Value) -> Value {
 }
 
 /// Sends an HR event signed as the Standard Webhooks scheme asks, now.
-async fn send_hr(suite: &Suite, id: &str, event: &Value) -> u16 {
+pub async fn send_hr(suite: &Suite, id: &str, event: &Value) -> u16 {
     let body = event.to_string();
     let ts = chrono::Utc::now().timestamp();
     let signature = standardwebhooks::Webhook::new(HR_SECRET)
@@ -45,7 +45,7 @@ async fn send_hr(suite: &Suite, id: &str, event: &Value) -> u16 {
 }
 
 /// How many events of `kind` `service` has received from staffing.
-async fn received(suite: &Suite, service: &str, kind: &str) -> i64 {
+pub async fn received(suite: &Suite, service: &str, kind: &str) -> i64 {
     let stats = suite.get(service, "/v1/admin/inbox/stats").await;
     stats
         .as_array()

@@ -7,6 +7,7 @@
 mod delivery;
 mod events;
 mod handovers;
+mod handovers_training;
 mod harness;
 mod openapi;
 mod plugin;
