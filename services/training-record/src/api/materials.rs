@@ -215,7 +215,9 @@ pub async fn add_material(
             return Err(too_large(storage.max_bytes));
         }
         materials::require_session(&db, session).await?;
-        let stored = storage.receive(&material_id.to_string(), payload).await?;
+        let stored = storage
+            .receive(&material_id.to_string(), declared, payload)
+            .await?;
         Material {
             material_id,
             session_id: session,

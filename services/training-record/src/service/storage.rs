@@ -60,8 +60,14 @@ impl Storage {
     }
 
     /// Streams `body` to the store under `key`: at most `max_bytes`, else 413 and
-    /// nothing kept.
-    pub async fn receive<S, E>(&self, key: &str, mut body: S) -> ApiResult<Stored>
+    /// nothing kept; with a declared length, exactly that many bytes, else the upload was
+    /// cut off (the stream can end quietly when the client goes away) and nothing is kept.
+    pub async fn receive<S, E>(
+        &self,
+        key: &str,
+        declared: Option<u64>,
+        mut body: S,
+    ) -> ApiResult<Stored>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -83,6 +89,12 @@ impl Storage {
             }
             hash.update(&chunk);
             file.write_all(&chunk).await.map_err(ApiError::internal)?;
+        }
+        if declared.is_some_and(|n| n != size) {
+            return Err(ApiError::malformed(text!(
+                "The upload ended after {size} bytes of the declared Content-Length.",
+                "上传在 {size} 字节处中断，少于声明的 Content-Length。"
+            )));
         }
         file.flush().await.map_err(ApiError::internal)?;
         file.sync_all().await.map_err(ApiError::internal)?;

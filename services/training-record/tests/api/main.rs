@@ -5,6 +5,7 @@
 
 mod catchup;
 mod helpers;
+mod materials;
 mod progress;
 mod roster_copy;
 mod sessions;
