@@ -136,11 +136,7 @@ fn upload_material(
     };
     let duration = match q.duration_seconds.as_deref() {
         None => None,
-        Some(d) => Some(
-            d.parse::<u32>()
-                .map_err(|_| invalid(check_duration(0).unwrap_err()))
-                .and_then(|d| check_duration(d).map_err(invalid))?,
-        ),
+        Some(d) => Some(check_duration(d.parse::<u32>().unwrap_or(0)).map_err(invalid)?),
     };
     let _ = session;
     Ok((kind, filename, duration))
@@ -273,7 +269,7 @@ pub async fn get_material(
     Ok(HttpResponse::Ok().json(MaterialResponse::new(&m, at)))
 }
 
-pub(super) fn header_str<'a>(req: &'a HttpRequest, name: header::HeaderName) -> Option<&'a str> {
+pub(super) fn header_str(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
     req.headers()
         .get(name)
         .and_then(|v: &HeaderValue| v.to_str().ok())

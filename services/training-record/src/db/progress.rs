@@ -66,7 +66,7 @@ pub fn put(
         .values((
             mp::material_id.eq(material.to_string()),
             mp::employee_id.eq(employee.as_str()),
-            values.clone(),
+            values,
         ))
         .on_conflict((mp::material_id, mp::employee_id))
         .do_update()
