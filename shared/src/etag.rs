@@ -35,6 +35,14 @@ pub fn etag(version: i64) -> EntityTag {
 pub struct IfMatch(Option<header::IfMatch>);
 
 impl IfMatch {
+    /// 428 when the request carries no `If-Match`: for resources changed only with one.
+    pub fn required(self) -> ApiResult<Self> {
+        match self.0 {
+            Some(_) => Ok(self),
+            None => Err(ApiError::precondition_required()),
+        }
+    }
+
     /// Passes when there is no header, when it is `*` and the resource exists, or when one
     /// of its tags is the current one; 412 otherwise.
     pub fn check(&self, current_version: Option<i64>) -> ApiResult<()> {
@@ -52,17 +60,6 @@ impl IfMatch {
         } else {
             Err(ApiError::precondition_failed())
         }
-    }
-}
-
-impl IfMatch {
-    /// Like [`IfMatch::check`], for resources that may only be changed with `If-Match`:
-    /// 428 without the header.
-    pub fn require(&self, current_version: Option<i64>) -> ApiResult<()> {
-        if self.0.is_none() {
-            return Err(ApiError::precondition_required());
-        }
-        self.check(current_version)
     }
 }
 

@@ -1,9 +1,15 @@
 //! What training-record is to the platform: its definition, and what it adds when it starts.
 
+use chrono::NaiveTime;
 use continuity_contract::ServiceName;
+use continuity_shared::db::Db;
 use continuity_shared::roster::{self, RosterCopy};
+use continuity_shared::scheduler::Job;
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
+use crate::service::storage::Storage;
+use crate::service::{TrainingError, catchup};
+use crate::settings::{Rules, TrainingSettings};
 use crate::{api, events};
 
 pub static SERVICE: ServiceDef = ServiceDef {
@@ -17,7 +23,43 @@ pub static SERVICE: ServiceDef = ServiceDef {
     setup,
 };
 
-fn setup(_: &Platform) -> anyhow::Result<Extensions> {
+fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
     let producer = ServiceName::parse(events::ROSTER_PRODUCER)?;
-    Ok(Extensions::default().roster_copy(RosterCopy::of(producer)))
+    let settings: TrainingSettings = platform.settings.section(&platform.name)?;
+    let rules = Rules::new(&settings, platform.clock.tz())?;
+    let dir = settings
+        .storage_dir
+        .clone()
+        .unwrap_or_else(|| platform.settings.data_dir.join("training-materials"));
+    let storage = Storage::new(dir.clone(), settings.max_upload_bytes)
+        .map_err(|e| anyhow::anyhow!("storage directory {}: {e}", dir.display()))?;
+    Ok(Extensions::default()
+        .roster_copy(RosterCopy::of(producer))
+        .events(events::TrainingEvents {
+            clock: platform.clock.clone(),
+            rules,
+        })
+        .job(overdue_job(platform.db.clone(), rules))
+        .data(rules)
+        .data(storage)
+        .data(settings))
+}
+
+/// Just after midnight, the company's time: plans whose due date has passed with sessions
+/// left are reported overdue (`catchup.overdue`), once each.
+fn overdue_job(db: Db, rules: Rules) -> Job {
+    let at = NaiveTime::from_hms_opt(0, 10, 0).unwrap_or(NaiveTime::MIN);
+    Job::daily("catchup-overdue", at, move |run| {
+        let db = db.clone();
+        async move {
+            let now = run.clock.now();
+            let today = rules.today(now);
+            let published = db
+                .write(move |conn| catchup::report_overdue_in(conn, today, now))
+                .await
+                .map_err(|e: TrainingError| anyhow::anyhow!("{e}"))?;
+            tracing::info!(published, "overdue catch-up plans reported");
+            Ok(())
+        }
+    })
 }

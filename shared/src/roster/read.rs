@@ -1,51 +1,80 @@
-//! What a consuming service reads of its copy for its own rules: the active people of some
-//! departments, and one employee.
+//! What a consuming service reads of its roster copy for its own rules: one employee, one
+//! department, one project, the people of some departments. Values, never rows.
 
-use continuity_contract::{DepartmentCode, EmployeeId, EmployeeStatus};
+use continuity_contract::{DepartmentCode, EmployeeId, EmployeeStatus, ProjectId};
 use diesel::prelude::*;
 
 use super::db::{self, EmployeeRow};
-use super::model::CopiedEmployee;
-use super::schema::roster_employees as re;
+use super::model::{CopiedDepartment, CopiedEmployee, CopiedProject};
+use super::schema::{roster_employees as re, roster_projects as rp};
 use crate::db::{DbConnection, DbResult};
 
-/// Every `active` employee of `departments`, by department then id.
+/// The copied employee `id`, if the producer has described them.
+pub fn employee(conn: &mut DbConnection, id: &EmployeeId) -> DbResult<Option<CopiedEmployee>> {
+    let row = db::employee(conn, id.as_str())?;
+    Ok(row.map(CopiedEmployee::try_from).transpose()?)
+}
+
+/// The copied department `code`, if copied.
+pub fn department(
+    conn: &mut DbConnection,
+    code: &DepartmentCode,
+) -> DbResult<Option<CopiedDepartment>> {
+    let row = db::department(conn, code.as_str())?;
+    Ok(row.map(CopiedDepartment::try_from).transpose()?)
+}
+
+/// The copied project `id`, if the producer has published it.
+pub fn project(conn: &mut DbConnection, id: &ProjectId) -> DbResult<Option<CopiedProject>> {
+    let row = db::project(conn, &id.to_string())?;
+    Ok(row.map(CopiedProject::try_from).transpose()?)
+}
+
+/// Whether the project is in the copy (cheaper than reading it).
+pub fn project_exists(conn: &mut DbConnection, id: &ProjectId) -> DbResult<bool> {
+    let n: i64 = rp::table
+        .filter(rp::project_id.eq(id.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Every copied employee of `departments` (any status), by id.
+pub fn employees_in(
+    conn: &mut DbConnection,
+    departments: &[DepartmentCode],
+) -> DbResult<Vec<CopiedEmployee>> {
+    in_departments(conn, departments, None)
+}
+
+/// Every `active` employee of `departments`, by id.
 pub fn active_employees_in(
     conn: &mut DbConnection,
     departments: &[DepartmentCode],
+) -> DbResult<Vec<CopiedEmployee>> {
+    in_departments(conn, departments, Some(EmployeeStatus::Active))
+}
+
+fn in_departments(
+    conn: &mut DbConnection,
+    departments: &[DepartmentCode],
+    status: Option<EmployeeStatus>,
 ) -> DbResult<Vec<CopiedEmployee>> {
     let codes: Vec<&str> = departments.iter().map(|d| d.as_str()).collect();
     let mut out = Vec::new();
     // Bounded parameter lists: SQLite allows at most 32,766 per statement.
     for chunk in codes.chunks(500) {
-        let rows: Vec<EmployeeRow> = re::table
+        let mut query = re::table
             .filter(re::department_code.eq_any(chunk))
-            .filter(re::status.eq(EmployeeStatus::Active.as_str()))
-            .order((re::department_code.asc(), re::employee_id.asc()))
             .select(EmployeeRow::as_select())
-            .load(conn)?;
-        for r in rows {
+            .into_boxed();
+        if let Some(status) = status {
+            query = query.filter(re::status.eq(status.as_str()));
+        }
+        for r in query.load(conn)? {
             out.push(CopiedEmployee::try_from(r)?);
         }
     }
+    out.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
     Ok(out)
-}
-
-/// One employee of the copy, if copied.
-pub fn employee(conn: &mut DbConnection, id: &EmployeeId) -> DbResult<Option<CopiedEmployee>> {
-    match db::employee(conn, id.as_str())? {
-        Some(r) => Ok(Some(CopiedEmployee::try_from(r)?)),
-        None => Ok(None),
-    }
-}
-
-/// One department of the copy, if copied.
-pub fn department(
-    conn: &mut DbConnection,
-    code: &DepartmentCode,
-) -> DbResult<Option<super::model::CopiedDepartment>> {
-    match db::department(conn, code.as_str())? {
-        Some(r) => Ok(Some(super::model::CopiedDepartment::try_from(r)?)),
-        None => Ok(None),
-    }
 }

@@ -315,7 +315,7 @@ pub async fn patch_change(
         recorded_by: r.recorded_by,
     };
     Ok(respond(
-        &changes::patch(&db, id, patch, if_match, audit).await?,
+        &changes::patch(&db, id, patch, if_match.required()?, audit).await?,
     ))
 }
 

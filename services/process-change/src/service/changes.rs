@@ -88,7 +88,7 @@ pub async fn patch(
 ) -> PcResult<Versioned<ProcessChange>> {
     db.write(move |conn| {
         let old = find_in(conn, id)?;
-        if_match.require(Some(old.version))?;
+        if_match.check(Some(old.version))?;
         transition(old.value.status, ChangeAction::Edit).map_err(PcError::Illegal)?;
         let fields = patch.apply(&old.value.fields)?;
         if fields == old.value.fields {

@@ -1,9 +1,48 @@
-//! The training-record HTTP API. The service's own resources arrive with its issue; the shared
-//! operations endpoints (health, metrics, OpenAPI, docs) are registered by the common crate.
+//! Training-record's HTTP API: DTOs and thin handlers, one file per resource.
 
+mod attendance;
+mod catchup;
+mod content;
+mod errors;
+mod materials;
+mod progress;
+mod sessions;
+
+use continuity_shared::auth::Role;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use sessions::SessionResponse;
+
+/// Every role that may read sessions, materials and plans.
+pub(crate) const READERS: &[Role] = &[
+    Role::Manager,
+    Role::Documenter,
+    Role::Trainer,
+    Role::Integration,
+    Role::Service,
+];
+
+/// Who records sessions and their materials.
+pub(crate) const SESSION_WRITERS: &[Role] = &[Role::Manager, Role::Trainer, Role::Documenter];
+
+/// Who records attendance.
+pub(crate) const ATTENDANCE_WRITERS: &[Role] = &[Role::Manager, Role::Trainer, Role::Integration];
+
+/// Who reports progress on anyone's behalf (a member reports only their own).
+pub(crate) const PROGRESS_REPORTERS: &[Role] = &[Role::Integration];
+
 pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(sessions::create_session)
+        .service(sessions::list_sessions)
+        .service(sessions::get_session)
+        .service(sessions::patch_session)
+        .service(attendance::put_attendance)
+        .service(attendance::put_attendance_bulk)
+        .service(materials::add_material)
+        .service(materials::get_material)
+        .service(content::get_content)
+        .service(progress::put_progress)
+        .service(catchup::get_catch_up);
     // The read-only views of the roster copy this service keeps.
     continuity_shared::roster::api::routes(cfg);
 }

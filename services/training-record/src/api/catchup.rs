@@ -1,0 +1,94 @@
+//! `GET /v1/projects/{project_id}/catch-up/{employee_id}`: what a person has left to do.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use continuity_contract::{EmployeeId, ProjectId};
+use continuity_shared::ApiResult;
+use continuity_shared::auth::Caller;
+use continuity_shared::db::Db;
+use continuity_shared::http::docs::Problem;
+use continuity_shared::ids::parse_path;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::READERS;
+use crate::service::catchup;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatchUpItem {
+    pub session_id: String,
+    pub title: String,
+    pub module: String,
+    pub held_on: NaiveDate,
+    pub duration_minutes: u32,
+    pub minutes_left: u32,
+    /// 0 to 1.
+    pub share_done: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatchUpResponse {
+    pub project_id: String,
+    pub employee_id: String,
+    pub department_code: String,
+    /// Set when a handover made this person a successor.
+    pub due_date: Option<NaiveDate>,
+    pub handover_id: Option<String>,
+    pub sessions_required: u32,
+    pub sessions_done: u32,
+    pub minutes_left: u32,
+    /// Required sessions neither attended nor completed, oldest first.
+    pub items: Vec<CatchUpItem>,
+}
+
+/// A person's catch-up plan on a project. A member reads only their own.
+#[utoipa::path(
+    tag = "catch-up",
+    params(
+        ("project_id" = String, Path, description = "The project's UUID"),
+        ("employee_id" = String, Path, description = "The HR system's employee id"),
+    ),
+    responses(
+        (status = 200, body = CatchUpResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown project or person", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/projects/{project_id}/catch-up/{employee_id}")]
+pub async fn get_catch_up(
+    caller: Caller,
+    db: web::Data<Db>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let project: ProjectId = parse_path("project_id", &path.0)?;
+    let employee: EmployeeId = parse_path("employee_id", &path.1)?;
+    caller.require_self_or(&employee, READERS)?;
+    let p = catchup::get(&db, project, employee.clone()).await?;
+    let items: Vec<CatchUpItem> = p
+        .plan
+        .items
+        .iter()
+        .map(|i| CatchUpItem {
+            session_id: i.session.session_id.to_string(),
+            title: i.session.title.to_string(),
+            module: i.session.module.to_string(),
+            held_on: i.session.held_on,
+            duration_minutes: i.session.duration_minutes,
+            minutes_left: i.minutes_left,
+            share_done: i.share_done,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(CatchUpResponse {
+        project_id: project.to_string(),
+        employee_id: employee.to_string(),
+        department_code: p.department_code.to_string(),
+        due_date: p.due_date,
+        handover_id: p.handover_id.map(|h| h.to_string()),
+        sessions_required: p.plan.sessions_required,
+        sessions_done: p.plan.sessions_done,
+        minutes_left: items.iter().map(|i| i.minutes_left).sum(),
+        items,
+    }))
+}

@@ -1,0 +1,151 @@
+//! `GET /v1/materials/{id}/content`: the stored file, with one `Range`, `ETag` from its
+//! SHA-256 (the same on every replica and after a restore), `Last-Modified`,
+//! `If-None-Match` and `If-Range`; a link answers with a redirect to it.
+
+use std::io::SeekFrom;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use continuity_shared::auth::Caller;
+use continuity_shared::db::Db;
+use continuity_shared::error::ErrorKind;
+use continuity_shared::http::docs::Problem;
+use continuity_shared::ids::parse_path;
+use continuity_shared::{ApiError, ApiResult, clock, text};
+use futures_util::stream;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::materials::{ContentReader, header_str};
+use crate::domain::delivery::{Delivery, Validators, decide};
+use crate::domain::ids::MaterialId;
+use crate::domain::material::Content;
+use crate::service::materials;
+use crate::service::storage::Storage;
+
+const CHUNK: usize = 64 * 1024;
+
+/// The stored content of a material.
+#[utoipa::path(
+    tag = "materials",
+    params(
+        ("material_id" = String, Path, description = "The material's UUID"),
+        ("Range" = Option<String>, Header, description = "One byte range: `bytes=0-99`, `bytes=100-`, `bytes=-500`"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag held: 304 when current"),
+        ("If-Range" = Option<String>, Header, description = "Serve the range only if this ETag or date is current"),
+    ),
+    responses(
+        (status = 200, description = "The whole file", content_type = "application/octet-stream"),
+        (status = 206, description = "The range asked for", content_type = "application/octet-stream"),
+        (status = 303, description = "A link: its URL in Location"),
+        (status = 304, description = "Not modified"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 416, description = "No byte of the range exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/materials/{material_id}/content")]
+pub async fn get_content(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<Db>,
+    storage: web::Data<Storage>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require_self_or_member()?;
+    let id: MaterialId = parse_path("material_id", &id)?;
+    let (m, at) = materials::get(&db, id).await?;
+    let (key, size, sha256, content_type) = match m.content {
+        Content::Link { url } => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, url))
+                .finish());
+        }
+        Content::Stored {
+            key,
+            size_bytes,
+            sha256,
+            content_type,
+        } => (key, size_bytes, sha256, content_type),
+    };
+    let etag = format!("\"sha256-{sha256}\"");
+    let last_modified =
+        header::HttpDate::from(std::time::SystemTime::from(clock::utc(at))).to_string();
+    let v = Validators {
+        etag: &etag,
+        last_modified: &last_modified,
+    };
+    let decision = decide(
+        size,
+        v,
+        header_str(&req, header::IF_NONE_MATCH),
+        header_str(&req, header::RANGE),
+        header_str(&req, header::IF_RANGE),
+    );
+    let mut res = match decision {
+        Delivery::NotModified => HttpResponse::NotModified(),
+        Delivery::Full => HttpResponse::Ok(),
+        Delivery::Partial { .. } => HttpResponse::PartialContent(),
+        Delivery::Unsatisfiable => {
+            let e = ApiError::new(
+                ErrorKind::RangeNotSatisfiable,
+                text!(
+                    "The range is outside the file of {size} bytes.",
+                    "范围超出 {size} 字节的文件。"
+                ),
+            );
+            let mut r = e.to_response(continuity_shared::i18n::Lang::of(&req));
+            r.headers_mut().insert(
+                header::CONTENT_RANGE,
+                header::HeaderValue::from_str(&format!("bytes */{size}"))
+                    .map_err(ApiError::internal)?,
+            );
+            return Ok(r);
+        }
+    };
+    res.insert_header((header::ETAG, etag.clone()))
+        .insert_header((header::LAST_MODIFIED, last_modified.clone()))
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=0"));
+    if decision == Delivery::NotModified {
+        return Ok(res.finish());
+    }
+    let (start, end) = match decision {
+        Delivery::Partial { start, end } => {
+            res.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")));
+            (start, end)
+        }
+        _ => (0, size.saturating_sub(1)),
+    };
+    let len = if size == 0 { 0 } else { end - start + 1 };
+    let mut file = tokio::fs::File::open(storage.path(&key))
+        .await
+        .map_err(ApiError::internal)?;
+    file.seek(SeekFrom::Start(start))
+        .await
+        .map_err(ApiError::internal)?;
+    let body = stream::unfold((file, len), |(mut file, left)| async move {
+        if left == 0 {
+            return None;
+        }
+        let want = (left as usize).min(CHUNK);
+        let mut buf = vec![0u8; want];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((
+                    Ok::<_, std::io::Error>(Bytes::from(buf)),
+                    (file, left - n as u64),
+                ))
+            }
+            Err(e) => Some((Err(e), (file, 0))),
+        }
+    });
+    Ok(res
+        .content_type(content_type)
+        .no_chunking(len)
+        .streaming(body))
+}

@@ -1,0 +1,8 @@
+//! Training-record's tables, rows and queries.
+
+pub mod attendance;
+pub mod materials;
+pub mod plans;
+pub mod progress;
+pub mod schema;
+pub mod sessions;

@@ -1,0 +1,19 @@
+//! Training-record's domain types and rules, free of I/O.
+
+pub mod catchup;
+pub mod delivery;
+pub mod ids;
+pub mod material;
+pub mod progress;
+pub mod session;
+
+use chrono::{DateTime, Utc};
+
+/// A stored value with its version (its `ETag`) and when it was made and last changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

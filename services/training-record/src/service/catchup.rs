@@ -1,0 +1,239 @@
+//! Catch-up plans: computed from sessions, attendance and progress; and the reports that
+//! follow every change (`training.progressed`, `handover.progressed`, `catchup.overdue`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use continuity_contract::payloads::{CatchupOverdue, HandoverProgressed, TrainingProgressed};
+use continuity_contract::{DepartmentCode, EmployeeId, HandoverId, HandoverPart, ProjectId};
+use continuity_shared::audit::AuditContext;
+use continuity_shared::db::{Db, DbConnection};
+use continuity_shared::events::{CloudEvent, outbox};
+use continuity_shared::roster::read as roster;
+
+use super::SOURCE;
+use super::errors::{TrainingError, TrainingResult};
+use crate::db::plans::{self, StoredPlan};
+use crate::db::{attendance, materials, progress, sessions};
+use crate::domain::catchup::{self, MaterialUse, Plan, SessionState, session_state};
+use crate::domain::material::{Material, MaterialKind};
+use crate::domain::session::TrainingSession;
+use crate::settings::Rules;
+
+/// A person's plan on a project, with the due date a handover set (if any).
+#[derive(Debug, Clone)]
+pub struct PersonPlan {
+    pub plan: Plan,
+    pub department_code: DepartmentCode,
+    pub due_date: Option<NaiveDate>,
+    pub handover_id: Option<HandoverId>,
+}
+
+/// The seconds a recording lasts: as recorded, or the session's length.
+pub fn duration_seconds(m: &Material, s: &TrainingSession) -> f64 {
+    f64::from(
+        m.duration_seconds
+            .unwrap_or(s.duration_minutes.saturating_mul(60)),
+    )
+}
+
+/// How `employee` has used `m`.
+pub fn material_use(
+    conn: &mut DbConnection,
+    m: &Material,
+    s: &TrainingSession,
+    employee: &EmployeeId,
+) -> TrainingResult<MaterialUse> {
+    let p = progress::find(conn, &m.material_id, employee)?;
+    let (share, done) = match (&p, m.kind) {
+        (None, _) => (0.0, false),
+        (Some(p), MaterialKind::Video) => (p.watched.share(duration_seconds(m, s)), p.done),
+        (Some(p), _) => (if p.done { 1.0 } else { 0.0 }, p.done),
+    };
+    Ok(MaterialUse {
+        kind: m.kind,
+        share,
+        done,
+    })
+}
+
+/// The state of each required session of the project for someone of `department`.
+pub fn plan_in(
+    conn: &mut DbConnection,
+    project: &ProjectId,
+    employee: &EmployeeId,
+    department: &DepartmentCode,
+) -> TrainingResult<Plan> {
+    let required: Vec<TrainingSession> = sessions::of_project(conn, project)?
+        .into_iter()
+        .map(|v| v.value)
+        .filter(|s| s.required && s.is_for(department))
+        .collect();
+    let ids: Vec<String> = required.iter().map(|s| s.session_id.to_string()).collect();
+    let attended = attendance::attended_of(conn, employee, &ids)?;
+    let all_materials = materials::of_sessions(conn, &ids)?;
+    let mut states: Vec<(TrainingSession, SessionState)> = Vec::with_capacity(required.len());
+    for s in required {
+        let mut uses = Vec::new();
+        for m in all_materials
+            .iter()
+            .filter(|m| m.session_id == s.session_id)
+        {
+            uses.push(material_use(conn, m, &s, employee)?);
+        }
+        let was_there = attended.contains(&s.session_id.to_string());
+        states.push((s.clone(), session_state(was_there, &uses)));
+    }
+    Ok(catchup::plan(states))
+}
+
+/// The department a person's training is measured for: the roster's, or the one of the
+/// handover that made them a successor.
+fn department_of(
+    conn: &mut DbConnection,
+    employee: &EmployeeId,
+    plans: &[StoredPlan],
+) -> TrainingResult<Option<DepartmentCode>> {
+    if let Some(e) = roster::employee(conn, employee)? {
+        return Ok(Some(e.department_code));
+    }
+    Ok(plans.first().map(|p| p.department_code.clone()))
+}
+
+/// The plan the API shows: 404 for someone the roster copy does not know and who has
+/// no plan from a handover.
+pub async fn get(db: &Db, project: ProjectId, employee: EmployeeId) -> TrainingResult<PersonPlan> {
+    db.read(move |conn| {
+        super::sessions::require_project(conn, &project)?;
+        let fixed = plans::active_of(conn, &project, &employee)?;
+        let department = department_of(conn, &employee, &fixed)?
+            .ok_or_else(|| TrainingError::EmployeeNotFound(employee.clone()))?;
+        let plan = plan_in(conn, &project, &employee, &department)?;
+        let first = fixed.first();
+        Ok(PersonPlan {
+            plan,
+            department_code: department,
+            due_date: first.map(|p| p.due_date),
+            handover_id: first.map(|p| p.handover_id),
+        })
+    })
+    .await
+}
+
+/// After a change that may move a person's share: publishes `training.progressed` when
+/// their counts changed, and `handover.progressed` for each active plan whose counts
+/// differ from the last report.
+pub fn refresh_in(
+    conn: &mut DbConnection,
+    project: &ProjectId,
+    employee: &EmployeeId,
+    ctx: &AuditContext,
+) -> TrainingResult<()> {
+    let fixed = plans::active_of(conn, project, employee)?;
+    let Some(department) = department_of(conn, employee, &fixed)? else {
+        return Ok(());
+    };
+    let plan = plan_in(conn, project, employee, &department)?;
+    let counts = (plan.sessions_done, plan.sessions_required);
+    let mut events = Vec::new();
+    let last = plans::share(conn, project, employee)?;
+    if last != Some(counts) && !(last.is_none() && counts == (0, 0)) {
+        events.push(CloudEvent::new(
+            SOURCE,
+            &TrainingProgressed {
+                project_id: *project,
+                employee_id: employee.clone(),
+                sessions_done: counts.0,
+                sessions_required: counts.1,
+            },
+            ctx.at,
+        )?);
+        plans::put_share(conn, project, employee, counts, ctx.at.naive_utc())?;
+    }
+    for mut p in fixed {
+        if p.reported == Some(counts) {
+            continue;
+        }
+        events.push(handover_progressed(&p, counts, ctx.at)?);
+        p.reported = Some(counts);
+        plans::put(conn, &p, ctx.at.naive_utc())?;
+    }
+    if !events.is_empty() {
+        outbox::publish(conn, &events)?;
+    }
+    Ok(())
+}
+
+fn handover_progressed(
+    p: &StoredPlan,
+    (done, required): (u32, u32),
+    at: DateTime<Utc>,
+) -> TrainingResult<CloudEvent> {
+    Ok(CloudEvent::new(
+        SOURCE,
+        &HandoverProgressed {
+            handover_id: p.handover_id,
+            part: HandoverPart::Training,
+            done,
+            required,
+        },
+        at,
+    )?)
+}
+
+/// After a change to a session: everyone of its audience (and everyone with a plan on the
+/// project) is refreshed.
+pub fn refresh_audience_in(
+    conn: &mut DbConnection,
+    project: &ProjectId,
+    departments: &[DepartmentCode],
+    ctx: &AuditContext,
+    _rules: &Rules,
+) -> TrainingResult<()> {
+    let mut people: Vec<EmployeeId> = roster::employees_in(conn, departments)?
+        .into_iter()
+        .map(|e| e.employee_id)
+        .collect();
+    people.extend(
+        plans::active_on(conn, project)?
+            .into_iter()
+            .map(|p| p.employee_id),
+    );
+    people.sort();
+    people.dedup();
+    for e in &people {
+        refresh_in(conn, project, e, ctx)?;
+    }
+    Ok(())
+}
+
+/// The daily check: each active plan past its due date with sessions left is reported
+/// overdue, once.
+pub fn report_overdue_in(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> TrainingResult<usize> {
+    let mut published = 0;
+    for mut p in plans::past_due(conn, today)? {
+        let plan = plan_in(conn, &p.project_id, &p.employee_id, &p.department_code)?;
+        let left = plan.items.len() as u32;
+        if !catchup::is_overdue(p.due_date, today, left) {
+            continue;
+        }
+        let event = CloudEvent::new(
+            SOURCE,
+            &CatchupOverdue {
+                project_id: p.project_id,
+                employee_id: p.employee_id.clone(),
+                handover_id: Some(p.handover_id),
+                due_date: p.due_date,
+                sessions_left: left,
+            },
+            at,
+        )?;
+        outbox::publish(conn, &[event])?;
+        p.overdue_reported = true;
+        plans::put(conn, &p, at.naive_utc())?;
+        published += 1;
+    }
+    Ok(published)
+}

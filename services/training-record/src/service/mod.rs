@@ -1,0 +1,15 @@
+//! Training-record's use cases: each owns its transaction, audits and publishes in it.
+
+pub mod attendance;
+pub mod catchup;
+pub mod errors;
+pub mod handovers;
+pub mod materials;
+pub mod progress;
+pub mod sessions;
+pub mod storage;
+
+pub use errors::{TrainingError, TrainingResult};
+
+/// The `source` of every event training-record publishes.
+pub const SOURCE: &str = "training-record";

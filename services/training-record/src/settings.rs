@@ -1,0 +1,62 @@
+//! Training-record's own section of the settings (`[training_record]`), and the rules
+//! they make.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::domain::progress::DEFAULT_COMPLETE_PERCENT;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TrainingSettings {
+    /// The watched share of a recording, in percent, that completes it.
+    #[serde(default = "complete_percent")]
+    pub complete_percent: u32,
+    /// A successor whose handover is already past its due date gets this many days.
+    #[serde(default = "fourteen")]
+    pub catchup_days: u32,
+    /// The largest upload, in bytes (default 8 GiB): a larger one is answered 413.
+    #[serde(default = "eight_gib")]
+    pub max_upload_bytes: u64,
+    /// Where uploaded materials are kept; default `<data_dir>/training-materials`.
+    #[serde(default)]
+    pub storage_dir: Option<PathBuf>,
+}
+
+fn complete_percent() -> u32 {
+    DEFAULT_COMPLETE_PERCENT
+}
+fn fourteen() -> u32 {
+    14
+}
+fn eight_gib() -> u64 {
+    8 << 30
+}
+
+/// The rules the use cases read: shared by the API, the event handler and the daily job.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub complete_percent: u32,
+    pub catchup_days: u32,
+    pub time_zone: Tz,
+}
+
+impl Rules {
+    pub fn new(settings: &TrainingSettings, time_zone: Tz) -> anyhow::Result<Self> {
+        if !(1..=100).contains(&settings.complete_percent) {
+            anyhow::bail!("training_record.complete_percent must be from 1 to 100");
+        }
+        Ok(Self {
+            complete_percent: settings.complete_percent,
+            catchup_days: settings.catchup_days,
+            time_zone,
+        })
+    }
+
+    /// The company's date at `at`.
+    pub fn today(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.time_zone).date_naive()
+    }
+}
