@@ -4,6 +4,8 @@ use continuity_contract::ServiceName;
 use continuity_shared::roster::{self, RosterCopy};
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
+use crate::events::HistoryHook;
+use crate::settings::SchedulingSettings;
 use crate::{api, events};
 
 pub static SERVICE: ServiceDef = ServiceDef {
@@ -17,7 +19,11 @@ pub static SERVICE: ServiceDef = ServiceDef {
     setup,
 };
 
-fn setup(_: &Platform) -> anyhow::Result<Extensions> {
+fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
+    let settings: SchedulingSettings = platform.settings.section(&platform.name)?;
     let producer = ServiceName::parse(events::ROSTER_PRODUCER)?;
-    Ok(Extensions::default().roster_copy(RosterCopy::of(producer)))
+    let clock = platform.clock.clone();
+    Ok(Extensions::default()
+        .roster_copy(RosterCopy::of(producer).with_hook(HistoryHook { clock }))
+        .data(settings))
 }
