@@ -2,10 +2,12 @@
 //! its statistics, and the implementation-window rules. No I/O; unit-tested in place.
 
 pub mod festival;
+pub mod montecarlo;
 pub mod periods;
 pub mod rng;
 pub mod seasonality;
 pub mod spell;
 pub mod stats;
+pub mod window;
 #[cfg(test)]
 pub(crate) mod synthetic;
