@@ -2,6 +2,7 @@
 
 mod errors;
 mod import;
+mod recommendations;
 mod seasonality;
 
 use continuity_shared::auth::Role;
@@ -21,7 +22,8 @@ pub(crate) const IMPORTERS: &[Role] = &[Role::Manager, Role::Integration];
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(import::import_history)
-        .service(seasonality::get_seasonality);
+        .service(seasonality::get_seasonality)
+        .service(recommendations::recommend);
     // The read-only views of the roster copy this service keeps.
     continuity_shared::roster::api::routes(cfg);
 }

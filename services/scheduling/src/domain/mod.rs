@@ -8,6 +8,6 @@ pub mod rng;
 pub mod seasonality;
 pub mod spell;
 pub mod stats;
-pub mod window;
 #[cfg(test)]
 pub(crate) mod synthetic;
+pub mod window;

@@ -202,7 +202,10 @@ mod tests {
             cumulative_hazard: vec![constant(90, 0.01)],
             gap: 150,
         };
-        assert_eq!(team.breach_probability(2_000, 9), team.breach_probability(2_000, 9));
+        assert_eq!(
+            team.breach_probability(2_000, 9),
+            team.breach_probability(2_000, 9)
+        );
         assert_eq!(seed_of(&["a", "b"]), seed_of(&["a", "b"]));
         assert_ne!(seed_of(&["ab", ""]), seed_of(&["a", "b"]));
     }

@@ -26,7 +26,11 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(start: NaiveDate, implementation_months: u32, stabilization_months: u32) -> Option<Self> {
+    pub fn new(
+        start: NaiveDate,
+        implementation_months: u32,
+        stabilization_months: u32,
+    ) -> Option<Self> {
         let go_live = start.checked_add_months(Months::new(implementation_months))?;
         let stabilization_end = go_live
             .checked_add_months(Months::new(stabilization_months))?
@@ -87,15 +91,23 @@ pub fn implementation_avoids_peaks(plan: &Plan, peaks: &[PeakDates]) -> RuleChec
 }
 
 /// (b): the start is not during a hiring peak or within `settling_in_days` after it ends.
-pub fn start_after_settling_in(plan: &Plan, hiring_peaks: &[PeakDates], settling_in_days: u32) -> RuleCheck {
+pub fn start_after_settling_in(
+    plan: &Plan,
+    hiring_peaks: &[PeakDates],
+    settling_in_days: u32,
+) -> RuleCheck {
     let hit = hiring_peaks.iter().find(|p| {
-        let settled = p.to.checked_add_days(Days::new(settling_in_days.into())).unwrap_or(p.to);
+        let settled =
+            p.to.checked_add_days(Days::new(settling_in_days.into()))
+                .unwrap_or(p.to);
         p.from <= plan.start && plan.start <= settled
     });
     let reason = match hit {
         Some(p) => {
             let (from, to, (en, zh)) = (p.from, p.to, &p.label);
-            let settled = p.to.checked_add_days(Days::new(settling_in_days.into())).unwrap_or(p.to);
+            let settled =
+                p.to.checked_add_days(Days::new(settling_in_days.into()))
+                    .unwrap_or(p.to);
             let n = days(plan.start, settled) + 1;
             text!(
                 "The start falls within the settling-in time of the hiring peak {en} ({from} to {to}): newcomers settle in only by {settled}, {n} days later.",
@@ -160,7 +172,11 @@ pub fn stabilization_before_next_peak(plan: &Plan, peaks: &[PeakDates]) -> RuleC
 }
 
 /// A team member hired less than the settling-in time before the start.
-pub fn settles_after_start(hire_date: Option<NaiveDate>, start: NaiveDate, settling_in_days: u32) -> Option<NaiveDate> {
+pub fn settles_after_start(
+    hire_date: Option<NaiveDate>,
+    start: NaiveDate,
+    settling_in_days: u32,
+) -> Option<NaiveDate> {
     let settled = hire_date?.checked_add_days(Days::new(settling_in_days.into()))?;
     (settled > start).then_some(settled)
 }
@@ -204,18 +220,28 @@ mod tests {
         };
         assert!(check("2027-02-01"));
         assert!(!check("2027-03-01"));
-        assert!(!check("2027-04-01"), "the article's case: March hires, April start");
+        assert!(
+            !check("2027-04-01"),
+            "the article's case: March hires, April start"
+        );
         assert!(!check("2027-06-29"));
         assert!(check("2027-07-01"));
     }
 
     #[test]
     fn a_stabilization_running_into_the_next_peak_breaks_rule_c_with_the_days() {
-        let peaks = [peak("2027-02-01", "2027-02-28"), peak("2028-01-20", "2028-02-16")];
+        let peaks = [
+            peak("2027-02-01", "2027-02-28"),
+            peak("2028-01-20", "2028-02-16"),
+        ];
         let late = Plan::new(d("2026-08-01"), 4, 3).unwrap(); // go-live 2026-12-01
         let check = stabilization_before_next_peak(&late, &peaks);
         assert!(!check.met);
-        assert!(check.reason.en.contains("starting 2027-02-01"), "{}", check.reason.en);
+        assert!(
+            check.reason.en.contains("starting 2027-02-01"),
+            "{}",
+            check.reason.en
+        );
         let early = Plan::new(d("2026-07-01"), 4, 3).unwrap(); // stabilization to 2027-01-31
         let ok = stabilization_before_next_peak(&early, &peaks);
         assert!(ok.met, "{}", ok.reason.en);
@@ -228,7 +254,10 @@ mod tests {
     #[test]
     fn a_member_hired_less_than_the_settling_in_time_before_the_start_is_flagged() {
         let start = d("2027-04-01");
-        assert_eq!(settles_after_start(Some(d("2027-03-01")), start, 90), Some(d("2027-05-30")));
+        assert_eq!(
+            settles_after_start(Some(d("2027-03-01")), start, 90),
+            Some(d("2027-05-30"))
+        );
         assert_eq!(settles_after_start(Some(d("2026-12-01")), start, 90), None);
         assert_eq!(settles_after_start(None, start, 90), None);
     }

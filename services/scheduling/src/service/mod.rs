@@ -3,6 +3,8 @@
 
 pub mod errors;
 pub mod history;
+pub mod recommendations;
+pub mod scoring;
 pub mod seasonality;
 
 pub use errors::{SchError, SchResult};

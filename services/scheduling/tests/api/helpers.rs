@@ -99,3 +99,36 @@ pub fn fields(body: &Value) -> Vec<String> {
         .map(|e| e["field"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// 120 people over 2019-2024; five each year leave in the four weeks after the festival,
+/// one in every other month.
+pub fn festival_history() -> String {
+    let festivals = [
+        "2019-02-05",
+        "2020-01-25",
+        "2021-02-12",
+        "2022-02-01",
+        "2023-01-22",
+        "2024-02-10",
+    ];
+    let mut csv = String::from("employee_id,department_code,hire_date,leave_date\n");
+    let mut n = 0;
+    for (y, f) in festivals.iter().enumerate() {
+        let f: chrono::NaiveDate = f.parse().unwrap();
+        for i in 0..25 {
+            n += 1;
+            let leave = f + chrono::Days::new(3 + i);
+            let dept = if n % 10 == 0 { "quality" } else { "sales" };
+            csv.push_str(&format!("P{n},{dept},2018-01-01,{leave}\n"));
+        }
+        for m in 1..=12u32 {
+            n += 1;
+            let leave = format!("{}-{m:02}-15", 2019 + y);
+            csv.push_str(&format!("P{n},sales,2018-01-01,{leave}\n"));
+        }
+    }
+    for i in 0..120 {
+        csv.push_str(&format!("S{i},sales,2018-01-01,\n"));
+    }
+    csv
+}

@@ -6,6 +6,7 @@
 
 mod helpers;
 mod history;
+mod recommendations;
 mod seasonality;
 
 #[actix_web::test]

@@ -5,43 +5,15 @@ use reqwest::Method;
 
 use crate::helpers::*;
 
-/// 120 people over 2019-2024; five each year leave in the four weeks after the festival,
-/// one in every other month.
-fn history() -> String {
-    let festivals = [
-        "2019-02-05",
-        "2020-01-25",
-        "2021-02-12",
-        "2022-02-01",
-        "2023-01-22",
-        "2024-02-10",
-    ];
-    let mut csv = String::from("employee_id,department_code,hire_date,leave_date\n");
-    let mut n = 0;
-    for (y, f) in festivals.iter().enumerate() {
-        let f: chrono::NaiveDate = f.parse().unwrap();
-        for i in 0..25 {
-            n += 1;
-            let leave = f + chrono::Days::new(3 + i);
-            let dept = if n % 10 == 0 { "quality" } else { "sales" };
-            csv.push_str(&format!("P{n},{dept},2018-01-01,{leave}\n"));
-        }
-        for m in 1..=12u32 {
-            n += 1;
-            let leave = format!("{}-{m:02}-15", 2019 + y);
-            csv.push_str(&format!("P{n},sales,2018-01-01,{leave}\n"));
-        }
-    }
-    for i in 0..120 {
-        csv.push_str(&format!("S{i},sales,2018-01-01,\n"));
-    }
-    csv
-}
-
 #[actix_web::test]
 async fn a_post_festival_peak_is_found_and_projected_onto_next_years_dates() {
     let app = spawn().await;
-    assert_eq!(import(&app, Role::Manager, &history()).await.status(), 200);
+    assert_eq!(
+        import(&app, Role::Manager, &festival_history())
+            .await
+            .status(),
+        200
+    );
     let q = "/v1/attrition/seasonality?from=2019-01-01&to=2024-12-31";
     let (code, auto) = get(&app, q).await;
     assert_eq!(code, 200, "{auto}");
