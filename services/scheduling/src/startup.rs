@@ -4,7 +4,8 @@ use continuity_contract::ServiceName;
 use continuity_shared::roster::{self, RosterCopy};
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
-use crate::events::HistoryHook;
+use crate::events::RosterReactions;
+use crate::service::scoring::ScoringSettings;
 use crate::settings::SchedulingSettings;
 use crate::{api, events};
 
@@ -24,6 +25,13 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
     let producer = ServiceName::parse(events::ROSTER_PRODUCER)?;
     let clock = platform.clock.clone();
     Ok(Extensions::default()
-        .roster_copy(RosterCopy::of(producer).with_hook(HistoryHook { clock }))
+        .roster_copy(RosterCopy::of(producer).with_hook(RosterReactions {
+            clock,
+            settings: ScoringSettings {
+                settling_in_days: settings.settling_in_days,
+                hiring_delay_days: settings.hiring_delay_days,
+                draws: settings.monte_carlo_draws,
+            },
+        }))
         .data(settings))
 }

@@ -3,6 +3,7 @@
 mod errors;
 mod import;
 mod recommendations;
+mod risk;
 mod seasonality;
 
 use continuity_shared::auth::Role;
@@ -23,7 +24,8 @@ pub(crate) const IMPORTERS: &[Role] = &[Role::Manager, Role::Integration];
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(import::import_history)
         .service(seasonality::get_seasonality)
-        .service(recommendations::recommend);
+        .service(recommendations::recommend)
+        .service(risk::get_risk);
     // The read-only views of the roster copy this service keeps.
     continuity_shared::roster::api::routes(cfg);
 }

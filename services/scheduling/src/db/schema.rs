@@ -9,3 +9,12 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    project_risk (project_id) {
+        project_id -> Text,
+        level -> Text,
+        breach_probability -> Double,
+        updated_at -> Timestamp,
+    }
+}

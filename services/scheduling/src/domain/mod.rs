@@ -4,6 +4,7 @@
 pub mod festival;
 pub mod montecarlo;
 pub mod periods;
+pub mod risk;
 pub mod rng;
 pub mod seasonality;
 pub mod spell;

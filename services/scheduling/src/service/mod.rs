@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod history;
 pub mod recommendations;
+pub mod risk;
 pub mod scoring;
 pub mod seasonality;
 

@@ -7,6 +7,7 @@
 mod helpers;
 mod history;
 mod recommendations;
+mod risk;
 mod seasonality;
 
 #[actix_web::test]

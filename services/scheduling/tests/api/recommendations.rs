@@ -30,7 +30,7 @@ pub async fn staffed_project(app: &TestApp) {
         app,
         "project.upserted",
         json!({"project_id": PROJECT, "name": "CRM",
-        "status": "planned", "planned_start": "2027-03-01", "planned_go_live": "2027-07-01",
+        "status": "planned", "planned_start": "2027-06-01", "planned_go_live": "2027-09-01",
         "stabilization_months": 3}),
     )
     .await;
