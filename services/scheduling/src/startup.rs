@@ -4,6 +4,9 @@ use continuity_contract::ServiceName;
 use continuity_shared::roster::{self, RosterCopy};
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
+use crate::events::RosterReactions;
+use crate::service::scoring::ScoringSettings;
+use crate::settings::SchedulingSettings;
 use crate::{api, events};
 
 pub static SERVICE: ServiceDef = ServiceDef {
@@ -17,7 +20,18 @@ pub static SERVICE: ServiceDef = ServiceDef {
     setup,
 };
 
-fn setup(_: &Platform) -> anyhow::Result<Extensions> {
+fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
+    let settings: SchedulingSettings = platform.settings.section(&platform.name)?;
     let producer = ServiceName::parse(events::ROSTER_PRODUCER)?;
-    Ok(Extensions::default().roster_copy(RosterCopy::of(producer)))
+    let clock = platform.clock.clone();
+    Ok(Extensions::default()
+        .roster_copy(RosterCopy::of(producer).with_hook(RosterReactions {
+            clock,
+            settings: ScoringSettings {
+                settling_in_days: settings.settling_in_days,
+                hiring_delay_days: settings.hiring_delay_days,
+                draws: settings.monte_carlo_draws,
+            },
+        }))
+        .data(settings))
 }

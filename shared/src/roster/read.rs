@@ -78,3 +78,48 @@ fn in_departments(
     out.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
     Ok(out)
 }
+
+/// Every member of a project's team, by employee id.
+pub fn members_of(
+    conn: &mut DbConnection,
+    project: &continuity_contract::ProjectId,
+) -> DbResult<Vec<super::model::CopiedMember>> {
+    use super::schema::roster_team_members as rt;
+    let rows: Vec<db::MemberRow> = rt::table
+        .filter(rt::project_id.eq(project.to_string()))
+        .order(rt::employee_id.asc())
+        .select(db::MemberRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| super::model::CopiedMember::try_from(r).map_err(Into::into))
+        .collect()
+}
+
+/// The projects whose team `employee` is on.
+pub fn projects_of(
+    conn: &mut DbConnection,
+    employee: &EmployeeId,
+) -> DbResult<Vec<continuity_contract::ProjectId>> {
+    use super::schema::roster_team_members as rt;
+    let ids: Vec<String> = rt::table
+        .filter(rt::employee_id.eq(employee.as_str().to_owned()))
+        .select(rt::project_id)
+        .load(conn)?;
+    Ok(ids
+        .iter()
+        .filter_map(|i| continuity_contract::ProjectId::parse(i).ok())
+        .collect())
+}
+
+/// Every department of the copy marked key.
+pub fn key_departments(conn: &mut DbConnection) -> DbResult<Vec<super::model::CopiedDepartment>> {
+    use super::schema::roster_departments as rd;
+    let rows: Vec<db::DepartmentRow> = rd::table
+        .filter(rd::is_key.eq(true))
+        .order(rd::code.asc())
+        .select(db::DepartmentRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| super::model::CopiedDepartment::try_from(r).map_err(Into::into))
+        .collect()
+}

@@ -1,7 +1,14 @@
 //! scheduling's integration tests: the real service on a random port, over HTTP, against a
-//! fresh database. Its own resources arrive with its issue; today it serves the shared
-//! operations endpoints and keeps the copy of staffing's roster (tested in depth in
-//! training-record).
+//! fresh database (SQLite, or PostgreSQL when CONTINUITY_TEST_POSTGRES_URL is set). The
+//! roster copy is fed the way staffing feeds it, through `POST /v1/events`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod helpers;
+mod history;
+mod recommendations;
+mod risk;
+mod seasonality;
 
 #[actix_web::test]
 async fn it_is_ready_documented_and_keeps_a_copy_of_staffing_employees() {
