@@ -6,6 +6,7 @@ pub mod api;
 pub mod db;
 pub mod domain;
 pub mod events;
+pub mod hr_sources;
 pub mod service;
 pub mod settings;
 pub mod startup;
