@@ -1,0 +1,212 @@
+//! The one mapping from a vendor's event to the HR event the generic webhook takes:
+//!
+//! | vendor event | HR event | data |
+//! | --- | --- | --- |
+//! | left (WeCom `delete_user`, DingTalk `user_leave_org`, `hrm_mdm_user_change` 4) | `employee.terminated` | last_working_day = the day it arrives |
+//! | hired (WeCom `create_user`, `hrm_mdm_user_change` 1) | `employee.hired` | name, department (mapped), hire_date = the day it arrives |
+//! | transferred (WeCom `update_user` with a department, `hrm_mdm_user_change` 3) | `employee.transferred` | department (mapped), effective_date = the day it arrives |
+//!
+//! `employee_id` is the source's configured vendor field. An event without that field, a
+//! name (hire) or a department the source maps is unmatched, with the reason; its `data`
+//! keeps what the vendor sent under `source`.
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value, json};
+
+use super::{Change, HrSource, VendorEvent};
+use crate::domain::hr_event::HrEvent;
+
+/// What a vendor event comes to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapped {
+    /// The HR event type it means.
+    pub event_type: &'static str,
+    /// The HR event's `data` (as far as it could be filled), with `source` describing the
+    /// vendor event.
+    pub data: Value,
+    /// The HR event, or why it cannot be made.
+    pub event: Result<HrEvent, String>,
+}
+
+/// Maps `event` of `source`, dated `today` (the company's date it arrives).
+pub fn to_hr_event(source: &HrSource, event: &VendorEvent, today: NaiveDate) -> Mapped {
+    let mut data = Map::new();
+    let mut missing: Vec<String> = Vec::new();
+    let field = &source.employee_id_field;
+    match event.fields.get(field) {
+        Some(id) => {
+            data.insert("employee_id".into(), json!(id));
+        }
+        None => missing.push(format!(
+            "the event carries no `{field}` (the field configured as employee_id)"
+        )),
+    }
+    let department = |dept: &Option<String>| -> Result<String, String> {
+        let d = dept
+            .as_ref()
+            .ok_or_else(|| "the event names no department".to_owned())?;
+        source.departments.get(d).cloned().ok_or_else(|| {
+            format!(
+                "department `{d}` of source `{}` is not mapped to a department code",
+                source.name
+            )
+        })
+    };
+    let put_department =
+        |data: &mut Map<String, Value>, missing: &mut Vec<String>, d| match department(d) {
+            Ok(code) => {
+                data.insert("department_code".into(), json!(code));
+            }
+            Err(why) => missing.push(why),
+        };
+    let event_type = match &event.change {
+        Change::Left => {
+            data.insert("last_working_day".into(), json!(today));
+            "employee.terminated"
+        }
+        Change::Hired {
+            name,
+            department: d,
+        } => {
+            match name {
+                Some(n) => {
+                    data.insert("name".into(), json!(n));
+                }
+                None => missing.push("the event carries no name".to_owned()),
+            }
+            put_department(&mut data, &mut missing, d);
+            data.insert("hire_date".into(), json!(today));
+            "employee.hired"
+        }
+        Change::Transferred { department: d } => {
+            put_department(&mut data, &mut missing, d);
+            data.insert("effective_date".into(), json!(today));
+            "employee.transferred"
+        }
+    };
+    data.insert(
+        "source".into(),
+        json!({
+            "name": source.name,
+            "vendor": source.vendor.as_str(),
+            "event": event.vendor_type,
+            "dedupe_key": event.dedupe_key,
+            "fields": event.fields,
+        }),
+    );
+    let data = Value::Object(data);
+    let event = if missing.is_empty() {
+        HrEvent::parse(event_type, &data).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message.en))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    } else {
+        missing.push("enrichment through the vendor's API is not built yet".to_owned());
+        Err(missing.join("; "))
+    };
+    Mapped {
+        event_type,
+        data,
+        event,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::hr_sources::Vendor;
+    use crate::hr_sources::callback_crypto::CallbackCrypto;
+
+    fn source() -> HrSource {
+        HrSource {
+            name: "wx".into(),
+            vendor: Vendor::Wecom,
+            crypto: CallbackCrypto::new("t", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "corp")
+                .unwrap(),
+            employee_id_field: "userid".into(),
+            departments: BTreeMap::from([("2".into(), "sales".into())]),
+        }
+    }
+
+    fn event(change: Change, fields: &[(&str, &str)]) -> VendorEvent {
+        VendorEvent {
+            dedupe_key: "k".into(),
+            vendor_type: "change_contact/x".into(),
+            change,
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            at: chrono::Utc.timestamp_opt(1_790_000_000, 0).unwrap(),
+        }
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 9, 21).unwrap()
+    }
+
+    #[test]
+    fn a_departure_is_a_termination_today() {
+        let m = to_hr_event(&source(), &event(Change::Left, &[("userid", "E1")]), day());
+        let HrEvent::Terminated(t) = m.event.unwrap() else {
+            panic!("not a termination")
+        };
+        assert_eq!((t.employee_id.as_str(), t.last_working_day), ("E1", day()));
+        assert_eq!(m.event_type, "employee.terminated");
+        assert_eq!(m.data["source"]["vendor"], "wecom");
+    }
+
+    #[test]
+    fn a_hire_with_a_mapped_department_is_a_hire() {
+        let change = Change::Hired {
+            name: Some("Zhang San".into()),
+            department: Some("2".into()),
+        };
+        let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
+        let HrEvent::Hired(h) = m.event.unwrap() else {
+            panic!("not a hire")
+        };
+        assert_eq!(h.department_code.as_str(), "sales");
+        assert_eq!(h.hire_date, day());
+    }
+
+    #[test]
+    fn a_transfer_to_a_mapped_department_is_a_transfer() {
+        let change = Change::Transferred {
+            department: Some("2".into()),
+        };
+        let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
+        assert!(matches!(m.event, Ok(HrEvent::Transferred(_))));
+    }
+
+    #[test]
+    fn unmapped_department_missing_name_or_id_are_unmatched_with_the_reason() {
+        let change = Change::Transferred {
+            department: Some("99".into()),
+        };
+        let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
+        assert!(m.event.unwrap_err().contains("department `99`"));
+        let change = Change::Hired {
+            name: None,
+            department: Some("2".into()),
+        };
+        let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
+        assert!(m.event.unwrap_err().contains("no name"));
+        let m = to_hr_event(&source(), &event(Change::Left, &[("alias", "E1")]), day());
+        assert_eq!(m.event_type, "employee.terminated");
+        assert!(m.event.unwrap_err().contains("`userid`"));
+        let m = to_hr_event(
+            &source(),
+            &event(Change::Left, &[("userid", "../x")]),
+            day(),
+        );
+        assert!(m.event.unwrap_err().contains("employee_id"));
+    }
+}
