@@ -40,6 +40,7 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
             "no HR webhook secret is configured: POST /v1/hr/events refuses every delivery"
         );
     }
+    let hr_sources = crate::hr_sources::HrSources::from_settings(&settings.hr_sources)?;
     let seed = settings.seed_key_departments;
     Ok(Extensions::default()
         .on_start(move |conn, now| match seed {
@@ -55,6 +56,7 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .data(Peers(peers))
         .data(api::RunningReplays::default())
         .data(api::HrWebhookKeys(hr_keys))
+        .data(hr_sources)
         .job(service::leavers::job(platform.db.clone(), rules)))
 }
 

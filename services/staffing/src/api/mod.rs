@@ -7,6 +7,7 @@ mod errors;
 mod handovers;
 mod hr_events;
 mod hr_signature;
+mod hr_sources;
 mod import;
 mod projects;
 mod replay;
@@ -67,5 +68,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(hr_events::receive_hr_event)
         .service(hr_events::list_hr_events)
         .service(hr_events::get_hr_event)
-        .service(hr_events::replay_hr_event);
+        .service(hr_events::replay_hr_event)
+        .service(hr_sources::receive_source_event)
+        .service(hr_sources::check_source_url);
 }

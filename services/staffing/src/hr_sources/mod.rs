@@ -88,6 +88,9 @@ impl HrSources {
     pub fn from_settings(settings: &BTreeMap<String, HrSourceSettings>) -> anyhow::Result<Self> {
         let mut sources = BTreeMap::new();
         for (name, s) in settings {
+            if s.vendor == Vendor::Feishu {
+                anyhow::bail!("staffing.hr_sources.{name}: Feishu sources are not supported yet");
+            }
             let crypto = CallbackCrypto::new(
                 s.token.expose_secret(),
                 s.encoding_aes_key.expose_secret(),

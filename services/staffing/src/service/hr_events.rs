@@ -70,6 +70,46 @@ pub async fn receive(
     .await
 }
 
+/// Stores an event from an HR source that could not be made into an HR event (it lacks
+/// the employee id, a name or a mapped department) as unmatched with the reason, once
+/// per `webhook_id`; nothing is applied.
+pub async fn receive_unmapped(
+    db: &Db,
+    webhook_id: String,
+    event_type: &'static str,
+    data: serde_json::Value,
+    problem: String,
+    now: DateTime<Utc>,
+) -> StaffingResult<Received> {
+    db.write(move |conn| {
+        let id = ids::new_id().to_string();
+        let row = HrEventRow {
+            id: id.clone(),
+            webhook_id: webhook_id.clone(),
+            event_type: event_type.to_owned(),
+            payload: data.to_string(),
+            received_at: now.naive_utc(),
+            status: HrEventStatus::Unmatched.as_str().to_owned(),
+            problem: Some(problem.clone()),
+            applied_at: None,
+        };
+        if !rows::insert_new(conn, &row)? {
+            let event = rows::find_by_webhook_id(conn, &webhook_id)?
+                .ok_or_else(|| ApiError::internal("a known webhook-id without its event"))?;
+            return Ok(Received {
+                event,
+                fresh: false,
+            });
+        }
+        tracing::info!(hr_event.id = %id, hr_event.problem = %problem, "HR source event unmatched");
+        Ok(Received {
+            event: stored(conn, &id)?,
+            fresh: true,
+        })
+    })
+    .await
+}
+
 /// Applies an unmatched event again (after HR fixed the mapping), as `actor`; the event
 /// is still the cause of what changes. 404 for an unknown id, 409 when it was applied.
 pub async fn replay(
@@ -81,11 +121,17 @@ pub async fn replay(
 ) -> StaffingResult<StoredHrEvent> {
     db.write(move |conn| {
         let event = stored(conn, &id)?;
+        if event.status == HrEventStatus::Applied {
+            return Err(StaffingError::HrEventApplied(id));
+        }
+        // An HR source's event that never made an HR event (no employee id, an unmapped
+        // department) stays unmatched, its reason unchanged.
+        let Ok(parsed) = HrEvent::parse(&event.event_type, &event.data) else {
+            return Ok(event);
+        };
         if !rows::claim_unmatched(conn, &id)? {
             return Err(StaffingError::HrEventApplied(id));
         }
-        let parsed = HrEvent::parse(&event.event_type, &event.data)
-            .map_err(|_| ApiError::internal(format!("stored HR event {id} no longer parses")))?;
         let ctx = AuditContext {
             actor,
             cause: Cause::Event {

@@ -12,6 +12,7 @@ mod events;
 mod handovers;
 mod helpers;
 mod hr_effects;
+mod hr_sources;
 mod hr_webhook;
 mod import;
 mod input_edges;
