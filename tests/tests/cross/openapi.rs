@@ -24,7 +24,11 @@ const PUBLIC: [&str; 5] = [
 
 /// Operations that take no token because a signature authenticates them instead (the
 /// contract's HR webhook): they must document the 401 a bad signature gets.
-const SIGNED: [(&str, &str); 1] = [("staffing", "post /v1/hr/events")];
+const SIGNED: [(&str, &str); 3] = [
+    ("staffing", "post /v1/hr/events"),
+    ("staffing", "post /v1/hr/sources/{source}/events"),
+    ("staffing", "get /v1/hr/sources/{source}/events"),
+];
 
 fn services() -> [&'static ServiceDef; 4] {
     [
