@@ -148,6 +148,7 @@ async fn store(
     )
 )]
 #[post("/v1/hr/sources/{source}/events")]
+#[allow(clippy::too_many_arguments)] // one extractor per thing the handler needs
 pub async fn receive_source_event(
     req: HttpRequest,
     db: web::Data<Db>,
