@@ -3,6 +3,7 @@
 mod attendance;
 mod catchup;
 mod content;
+mod coverage;
 mod errors;
 mod materials;
 mod progress;
@@ -42,7 +43,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(materials::get_material)
         .service(content::get_content)
         .service(progress::put_progress)
-        .service(catchup::get_catch_up);
+        .service(catchup::get_catch_up)
+        .service(coverage::get_coverage);
     // The read-only views of the roster copy this service keeps.
     continuity_shared::roster::api::routes(cfg);
 }

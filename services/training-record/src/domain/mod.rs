@@ -1,6 +1,7 @@
 //! Training-record's domain types and rules, free of I/O.
 
 pub mod catchup;
+pub mod coverage;
 pub mod delivery;
 pub mod ids;
 pub mod material;

@@ -2,6 +2,7 @@
 
 pub mod attendance;
 pub mod catchup;
+pub mod coverage;
 pub mod errors;
 pub mod handovers;
 pub mod materials;

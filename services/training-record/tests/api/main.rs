@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod catchup;
+mod coverage;
 mod helpers;
 mod materials;
 mod progress;
