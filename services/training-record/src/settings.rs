@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::domain::progress::DEFAULT_COMPLETE_PERCENT;
@@ -23,6 +24,12 @@ pub struct TrainingSettings {
     /// Where uploaded materials are kept; default `<data_dir>/training-materials`.
     #[serde(default)]
     pub storage_dir: Option<PathBuf>,
+    /// The secret signed playback URLs are derived from; default: the service token.
+    #[serde(default)]
+    pub playback_secret: Option<SecretString>,
+    /// How long a signed playback URL holds, in seconds (default 600).
+    #[serde(default = "ten_minutes")]
+    pub playback_seconds: u32,
 }
 
 fn complete_percent() -> u32 {
@@ -30,6 +37,9 @@ fn complete_percent() -> u32 {
 }
 fn fourteen() -> u32 {
     14
+}
+fn ten_minutes() -> u32 {
+    600
 }
 fn eight_gib() -> u64 {
     8 << 30
@@ -41,6 +51,7 @@ pub struct Rules {
     pub complete_percent: u32,
     pub catchup_days: u32,
     pub time_zone: Tz,
+    pub playback_seconds: u32,
 }
 
 impl Rules {
@@ -48,10 +59,14 @@ impl Rules {
         if !(1..=100).contains(&settings.complete_percent) {
             anyhow::bail!("training_record.complete_percent must be from 1 to 100");
         }
+        if !(1..=86_400).contains(&settings.playback_seconds) {
+            anyhow::bail!("training_record.playback_seconds must be from 1 to 86400");
+        }
         Ok(Self {
             complete_percent: settings.complete_percent,
             catchup_days: settings.catchup_days,
             time_zone,
+            playback_seconds: settings.playback_seconds,
         })
     }
 

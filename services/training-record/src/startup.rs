@@ -7,6 +7,9 @@ use continuity_shared::roster::{self, RosterCopy};
 use continuity_shared::scheduler::Job;
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
+use secrecy::ExposeSecret;
+
+use crate::domain::playback::PlaybackKey;
 use crate::service::storage::Storage;
 use crate::service::{TrainingError, catchup};
 use crate::settings::{Rules, TrainingSettings};
@@ -33,6 +36,7 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .unwrap_or_else(|| platform.settings.data_dir.join("training-materials"));
     let storage = Storage::new(dir.clone(), settings.max_upload_bytes)
         .map_err(|e| anyhow::anyhow!("storage directory {}: {e}", dir.display()))?;
+    let playback = playback_key(&settings, platform);
     Ok(Extensions::default()
         .roster_copy(RosterCopy::of(producer))
         .events(events::TrainingEvents {
@@ -42,7 +46,28 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .job(overdue_job(platform.db.clone(), rules))
         .data(rules)
         .data(storage)
+        .data(playback)
         .data(settings))
+}
+
+/// The key of signed playback URLs: from `training_record.playback_secret`, else the
+/// service token (the same on every replica); else a random one (URLs then hold only on
+/// the replica that made them, until it restarts).
+fn playback_key(settings: &TrainingSettings, platform: &Platform) -> PlaybackKey {
+    let secret = settings
+        .playback_secret
+        .as_ref()
+        .or(platform.settings.service_token.as_ref());
+    match secret {
+        Some(s) => PlaybackKey::derive(s.expose_secret().as_bytes()),
+        None => {
+            tracing::warn!(
+                "neither training_record.playback_secret nor a service token is set: \
+                 signed playback URLs hold only on this replica until it restarts"
+            );
+            PlaybackKey::derive(&rand::random::<[u8; 32]>())
+        }
+    }
 }
 
 /// Just after midnight, the company's time: plans whose due date has passed with sessions

@@ -23,11 +23,14 @@ const PUBLIC: [&str; 5] = [
 ];
 
 /// Operations that take no token because a signature authenticates them instead (the
-/// contract's HR webhook): they must document the 401 a bad signature gets.
-const SIGNED: [(&str, &str); 3] = [
+/// contract's HR webhook, training-record's signed playback URL): they must document the
+/// 401 a bad signature (or a missing token) gets.
+const SIGNED: [(&str, &str); 4] = [
     ("staffing", "post /v1/hr/events"),
     ("staffing", "post /v1/hr/sources/{source}/events"),
     ("staffing", "get /v1/hr/sources/{source}/events"),
+    // A signed playback URL, or a bearer token.
+    ("training-record", "get /v1/materials/{material_id}/content"),
 ];
 
 fn services() -> [&'static ServiceDef; 4] {

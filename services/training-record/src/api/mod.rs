@@ -42,6 +42,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(materials::add_material)
         .service(materials::get_material)
         .service(content::get_content)
+        .service(content::get_playback)
         .service(progress::put_progress)
         .service(catchup::get_catch_up)
         .service(coverage::get_coverage);

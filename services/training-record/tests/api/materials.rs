@@ -209,3 +209,111 @@ fn walk(d: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+#[actix_web::test]
+async fn a_signed_playback_url_streams_with_ranges_without_a_token_and_a_bad_one_is_refused() {
+    let app = spawn().await;
+    let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
+    let content = file(100_000);
+    let m: Value = upload(&app, &id_of(&s), content.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = m["material_id"].as_str().unwrap().to_owned();
+    let other: Value = upload(&app, &id_of(&s), file(10))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other = other["material_id"].as_str().unwrap().to_owned();
+
+    // A member may ask for one; a token-less request may not.
+    let res = as_member_e1(&app, Method::GET, &format!("/v1/materials/{id}/playback"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let p: Value = res.json().await.unwrap();
+    let url = p["url"].as_str().unwrap().to_owned();
+    let expires = start().timestamp() + 600;
+    assert!(
+        url.starts_with(&format!(
+            "/v1/materials/{id}/content?expires={expires}&signature="
+        )),
+        "{url}"
+    );
+    assert_eq!(
+        p["expires_at"],
+        chrono::DateTime::from_timestamp(expires, 0)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let res = app
+        .client
+        .get(app.url(&format!("/v1/materials/{id}/playback")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res).await.0, 401);
+    assert_eq!(
+        get_json(
+            &app,
+            "/v1/materials/01938a7e-4c1b-7d2e-9f00-00000000dead/playback"
+        )
+        .await
+        .0,
+        404
+    );
+
+    // The URL alone streams, with Range and the same ETag.
+    let plain = |path: &str| app.client.get(app.url(path));
+    let res = plain(&url)
+        .header("range", "bytes=100-199")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 206);
+    assert_eq!(res.headers()["content-range"], "bytes 100-199/100000");
+    let sha = hex::encode(Sha256::digest(&content));
+    assert_eq!(
+        res.headers()["etag"].to_str().unwrap(),
+        format!("\"sha256-{sha}\"")
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), &content[100..200]);
+    let res = plain(&url).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().len(), 100_000);
+
+    // Tampered signature, another expiry, another material, no token nor signature.
+    let signature = url.rsplit_once('=').unwrap().1.to_owned();
+    let flipped: String = {
+        let mut c: Vec<char> = signature.chars().collect();
+        c[0] = if c[0] == '0' { '1' } else { '0' };
+        c.into_iter().collect()
+    };
+    for bad in [
+        format!("/v1/materials/{id}/content?expires={expires}&signature={flipped}"),
+        format!(
+            "/v1/materials/{id}/content?expires={}&signature={signature}",
+            expires + 3600
+        ),
+        format!("/v1/materials/{other}/content?expires={expires}&signature={signature}"),
+        format!("/v1/materials/{id}/content?expires=soon&signature={signature}"),
+        format!("/v1/materials/{id}/content?expires={expires}"),
+    ] {
+        let res = plain(&bad).send().await.unwrap();
+        assert_eq!(problem(res).await.0, 403, "{bad}");
+    }
+    let res = plain(&format!("/v1/materials/{id}/content"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res).await.0, 401);
+
+    // Expired: one second past its end.
+    app.clock.advance(chrono::Duration::seconds(601));
+    let res = plain(&url).send().await.unwrap();
+    assert_eq!(problem(res).await.0, 403);
+}
