@@ -67,10 +67,17 @@ async fn the_successor_is_asked_to_acknowledge_within_seconds_and_acknowledging_
         let page = suite
             .get("process-change", "/v1/roster/employees?department=sales")
             .await;
-        page["items"].as_array().map(|a| a.len()) == Some(2)
+        let projects = suite.get("process-change", "/v1/roster/projects").await;
+        let has_project = projects["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x["project_id"] == p));
+        page["items"].as_array().map(|a| a.len()) == Some(2) && has_project
     })
     .await;
-    assert!(copied);
+    assert!(
+        copied,
+        "the roster copy has the two sales people and the project"
+    );
     let change = json!({"process": "Order to cash", "step": "Approve discount",
         "before": "Signed on paper by the key user", "after": "Approved in the CRM",
         "reason": "The key user leaves", "departments": ["sales"], "effective_date": "2026-12-01"});

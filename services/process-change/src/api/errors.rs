@@ -17,6 +17,10 @@ impl From<PcError> for ApiError {
                 "Notice `{id}` does not exist.",
                 "联络单 `{id}` 不存在。"
             )),
+            PcError::ProjectNotFound(id) => ApiError::not_found(text!(
+                "Project `{id}` does not exist (staffing has not published it).",
+                "项目 `{id}` 不存在（staffing 尚未发布该项目）。"
+            )),
             PcError::Illegal(t) => {
                 let (from, action) = (t.from.as_str(), format!("{:?}", t.action).to_lowercase());
                 ApiError::conflict(text!(

@@ -6,6 +6,7 @@ use continuity_shared::audit::{self, AuditContext, Change};
 use continuity_shared::db::{Db, DbConnection};
 use continuity_shared::etag::IfMatch;
 use continuity_shared::pagination::PageRequest;
+use continuity_shared::roster::read as roster;
 
 use super::errors::{PcError, PcResult};
 use crate::db::changes::{self as rows, ChangeFilter};
@@ -16,6 +17,14 @@ use crate::domain::lifecycle::{ChangeAction, ChangeStatus, transition};
 /// The audit trail's name for process changes.
 pub const ENTITY: &str = "process_change";
 
+/// 404 unless staffing has published the project (the roster copy has it).
+pub fn require_project(conn: &mut DbConnection, project: &ProjectId) -> PcResult<()> {
+    match roster::project_exists(conn, project)? {
+        true => Ok(()),
+        false => Err(PcError::ProjectNotFound(*project)),
+    }
+}
+
 /// Records a draft change in the caller's transaction (the idempotency layer owns it).
 pub fn create_in(
     conn: &mut DbConnection,
@@ -23,6 +32,7 @@ pub fn create_in(
     fields: ChangeFields,
     ctx: &AuditContext,
 ) -> PcResult<Versioned<ProcessChange>> {
+    require_project(conn, &project)?;
     let stored = Versioned {
         value: ProcessChange {
             change_id: ProcessChangeId::new(),
@@ -156,8 +166,11 @@ pub async fn list(
     filter: ChangeFilter,
     page: PageRequest,
 ) -> PcResult<Vec<Versioned<ProcessChange>>> {
-    db.read(move |conn| Ok(rows::list(conn, &project, &filter, &page)?))
-        .await
+    db.read(move |conn| {
+        require_project(conn, &project)?;
+        Ok(rows::list(conn, &project, &filter, &page)?)
+    })
+    .await
 }
 
 /// A project's published, current changes, by process and step.

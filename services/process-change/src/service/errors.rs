@@ -1,7 +1,7 @@
 //! What process-change's use cases can fail with: refusals named for what they are, and
 //! the database's errors with their causes. The API turns them into problems.
 
-use continuity_contract::{EmployeeId, NoticeId, ProcessChangeId};
+use continuity_contract::{EmployeeId, NoticeId, ProcessChangeId, ProjectId};
 use continuity_shared::db::DbError;
 use continuity_shared::{ApiError, FieldError};
 
@@ -16,6 +16,9 @@ pub enum PcError {
     ChangeNotFound(ProcessChangeId),
     #[error("notice {0} does not exist")]
     NoticeNotFound(NoticeId),
+    /// Staffing has not published the project (it is not in the roster copy).
+    #[error("project {0} does not exist")]
+    ProjectNotFound(ProjectId),
     /// The change's status does not allow the action (409).
     #[error("illegal transition: {0:?}")]
     Illegal(IllegalTransition),

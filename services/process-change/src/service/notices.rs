@@ -52,6 +52,7 @@ pub fn create_in(
     ctx: &AuditContext,
     created_by: String,
 ) -> PcResult<Versioned<Notice>> {
+    super::changes::require_project(conn, &project)?;
     let mut seen = std::collections::HashSet::new();
     change_ids.retain(|c| seen.insert(*c));
     let found = load_changes(conn, &change_ids)?;

@@ -13,7 +13,7 @@ use crate::helpers::*;
 async fn a_member_acknowledges_for_itself_the_crm_for_anyone_and_a_repeat_changes_nothing() {
     let app = spawn().await;
     staff(&app, "sales", "E", 3).await; // E0, E1, E2
-    let (_, n) = published(&app, &project(), "Quote", &["sales"]).await;
+    let (_, n) = published(&app, &project(&app).await, "Quote", &["sales"]).await;
     let path = format!("/v1/notices/{n}/acknowledgments");
     let as_member = |who: &str| {
         app.client
@@ -120,7 +120,7 @@ async fn a_member_acknowledges_for_itself_the_crm_for_anyone_and_a_repeat_change
 async fn acknowledging_a_draft_notice_or_after_leaving_is_409() {
     let app = spawn().await;
     staff(&app, "sales", "E", 2).await;
-    let p = project();
+    let p = project(&app).await;
     let c = record(&app, &p, "Quote", &["sales"]).await;
     approve(&app, &c).await;
     let draft = notice(&app, &p, &[&c]).await;
@@ -157,7 +157,7 @@ async fn pending_acknowledgments_are_reported_overdue_once_after_the_configured_
     ));
     let app = TestApp::spawn_with_clock(&process_change::SERVICE, &env, clock.clone()).await;
     staff(&app, "sales", "E", 2).await;
-    let (_, n) = published(&app, &project(), "Quote", &["sales"]).await;
+    let (_, n) = published(&app, &project(&app).await, "Quote", &["sales"]).await;
     send(
         &app,
         Role::Integration,

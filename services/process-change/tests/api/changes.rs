@@ -10,7 +10,7 @@ use crate::helpers::*;
 #[actix_web::test]
 async fn a_draft_is_edited_with_if_match_approved_published_and_its_history_is_readable() {
     let app = spawn().await;
-    let p = project();
+    let p = project(&app).await;
     let id = record(&app, &p, "Approve order", &["sales"]).await;
     let path = format!("/v1/process-changes/{id}");
     let res = send(&app, Role::Documenter, Method::GET, &path, None).await;
@@ -66,7 +66,7 @@ async fn a_draft_is_edited_with_if_match_approved_published_and_its_history_is_r
 #[actix_web::test]
 async fn editing_needs_if_match_428_without_412_when_stale_and_409_once_approved() {
     let app = spawn().await;
-    let id = record(&app, &project(), "Ship", &["sales"]).await;
+    let id = record(&app, &project(&app).await, "Ship", &["sales"]).await;
     let path = format!("/v1/process-changes/{id}");
     let patch = json!({"reason": "Because"});
     let res = send(
@@ -109,7 +109,7 @@ async fn editing_needs_if_match_428_without_412_when_stale_and_409_once_approved
 #[actix_web::test]
 async fn every_illegal_transition_is_409() {
     let app = spawn().await;
-    let p = project();
+    let p = project(&app).await;
     staff(&app, "sales", "S", 1).await;
     let (old, _) = published(&app, &p, "Invoice", &["sales"]).await;
     let (newer, _) = published(&app, &p, "Invoice", &["sales"]).await;
@@ -193,7 +193,7 @@ async fn every_illegal_transition_is_409() {
 #[actix_web::test]
 async fn documenters_record_and_edit_managers_approve_either_publishes_and_admins_do_all() {
     let app = spawn().await;
-    let p = project();
+    let p = project(&app).await;
     let create = format!("/v1/projects/{p}/process-changes");
     for role in [
         Role::Manager,
@@ -329,10 +329,10 @@ async fn documenters_record_and_edit_managers_approve_either_publishes_and_admin
 #[actix_web::test]
 async fn the_list_filters_by_process_department_and_status_and_pages() {
     let app = spawn().await;
-    let p = project();
+    let p = project(&app).await;
     let a = record(&app, &p, "A", &["sales"]).await;
     let b = record(&app, &p, "B", &["quality"]).await;
-    record(&app, &project(), "C", &["sales"]).await;
+    record(&app, &project(&app).await, "C", &["sales"]).await;
     approve(&app, &b).await;
     let list = |q: &str| format!("/v1/projects/{p}/process-changes{q}");
     let ids = |v: serde_json::Value| -> Vec<String> {

@@ -14,7 +14,7 @@ async fn assigned(app: &TestApp, handover: &str, dept: &str, successor: &str) {
     event(
         app,
         "handover.successor_assigned",
-        json!({"handover_id": handover, "project_id": project(),
+        json!({"handover_id": handover, "project_id": uuid::Uuid::now_v7().to_string(),
         "department_code": dept, "successor_employee_id": successor, "due_date": "2026-12-20"}),
     )
     .await;
@@ -63,7 +63,7 @@ async fn a_successor_gets_exactly_the_current_notices_of_the_department_and_a_re
     let app = spawn().await;
     staff(&app, "sales", "S", 2).await;
     staff(&app, "it", "I", 1).await;
-    let p = project();
+    let p = project(&app).await;
     let (_, superseded) = published(&app, &p, "Quote", &["sales"]).await;
     let (_, current) = published(&app, &p, "Quote", &["sales"]).await;
     let (_, other) = published(&app, &p, "Deploy", &["it"]).await;

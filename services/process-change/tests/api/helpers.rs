@@ -17,8 +17,17 @@ pub async fn spawn() -> TestApp {
     TestApp::spawn_with(&process_change::SERVICE, &PEERS_NOT_THERE).await
 }
 
-pub fn project() -> String {
-    Uuid::now_v7().to_string()
+/// A project staffing has published (in the roster copy); its id.
+pub async fn project(app: &TestApp) -> String {
+    let id = Uuid::now_v7().to_string();
+    event(
+        app,
+        "project.upserted",
+        json!({"project_id": id, "name": "CRM roll-out", "status": "in_progress",
+        "planned_start": "2026-09-01", "planned_go_live": "2027-06-01", "stabilization_months": 3}),
+    )
+    .await;
+    id
 }
 
 /// Delivers one event as staffing would.

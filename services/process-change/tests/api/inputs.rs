@@ -9,7 +9,7 @@ use crate::helpers::*;
 #[actix_web::test]
 async fn bad_bodies_and_paths_are_4xx_problems() {
     let app = spawn().await;
-    let p = project();
+    let p = project(&app).await;
     let create = format!("/v1/projects/{p}/process-changes");
     let raw = |body: &'static str, ct: &'static str| {
         app.as_role(Role::Documenter, Method::POST, &create)
@@ -103,10 +103,10 @@ async fn bad_bodies_and_paths_are_4xx_problems() {
 #[actix_web::test]
 async fn a_notice_refuses_no_changes_unknown_ones_other_projects_and_two_of_one_step() {
     let app = spawn().await;
-    let p = project();
+    let p = project(&app).await;
     let a = record(&app, &p, "A", &["sales"]).await;
     let a2 = record(&app, &p, "A", &["sales"]).await;
-    let other = record(&app, &project(), "B", &["sales"]).await;
+    let other = record(&app, &project(&app).await, "B", &["sales"]).await;
     for id in [&a, &a2, &other] {
         approve(&app, id).await;
     }
@@ -141,4 +141,57 @@ async fn a_notice_refuses_no_changes_unknown_ones_other_projects_and_two_of_one_
     let (code, body) = json_of(res).await;
     assert_eq!(code, 201);
     assert_eq!(body["changes"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn a_project_staffing_has_not_published_is_404_and_nothing_is_recorded() {
+    let app = spawn().await;
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let body = json!({"process": "Order to cash", "step": "Quote", "before": "Paper", "after": "CRM",
+        "reason": "One record", "departments": ["sales"], "effective_date": "2026-12-15"});
+    let res = app
+        .as_role(
+            Role::Documenter,
+            Method::POST,
+            &format!("/v1/projects/{unknown}/process-changes"),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = app
+        .as_role(
+            Role::Manager,
+            Method::GET,
+            &format!("/v1/projects/{unknown}/process-changes"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = app
+        .as_role(
+            Role::Manager,
+            Method::POST,
+            &format!("/v1/projects/{unknown}/notices"),
+        )
+        .json(&json!({"title": "T", "change_ids": [uuid::Uuid::now_v7().to_string()]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // Once staffing publishes it, the same request records the change.
+    let known = project(&app).await;
+    let res = app
+        .as_role(
+            Role::Documenter,
+            Method::POST,
+            &format!("/v1/projects/{known}/process-changes"),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
 }

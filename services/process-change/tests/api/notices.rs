@@ -13,7 +13,7 @@ async fn publishing_to_departments_of_30_and_12_asks_42_people_and_not_who_left(
     staff(&app, "quality", "Q", 12).await;
     staff(&app, "it", "I", 3).await;
     employee(&app, "GONE", "sales", "left").await;
-    let p = project();
+    let p = project(&app).await;
     let a = record(&app, &p, "Quote", &["sales"]).await;
     let b = record(&app, &p, "Inspect", &["quality", "sales"]).await;
     approve(&app, &a).await;
@@ -82,7 +82,7 @@ async fn publishing_to_departments_of_30_and_12_asks_42_people_and_not_who_left(
 async fn a_newer_change_supersedes_the_old_and_the_old_notice_stops_being_current() {
     let app = spawn().await;
     staff(&app, "sales", "S", 2).await;
-    let p = project();
+    let p = project(&app).await;
     let (old, first) = published(&app, &p, "Quote", &["sales"]).await;
     let (newer, second) = published(&app, &p, "Quote", &["sales"]).await;
     let (_, body) = json_of(
@@ -165,7 +165,7 @@ async fn a_newer_change_supersedes_the_old_and_the_old_notice_stops_being_curren
 async fn the_notice_prints_as_html_and_markdown_in_both_languages_with_everything_escaped() {
     let app = spawn().await;
     staff(&app, "sales", "S", 2).await;
-    let p = project();
+    let p = project(&app).await;
     let mut body = change_body("<b>Sign</b>", &["sales"]);
     body["before"] = json!("Paper <script>alert(1)</script> | form");
     body["after"] = json!("CRM & \"approval\"");
