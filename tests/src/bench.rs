@@ -17,8 +17,11 @@ use diesel::connection::SimpleConnection;
 
 use crate::free_port;
 
-/// The admin token staffing is started with.
+/// The admin token services are started with.
 pub const TOKEN: &str = "bench-admin";
+
+/// The token services call each other with (and a benchmark posts events as).
+pub const SERVICE_TOKEN: &str = "bench-service";
 
 /// One-row INSERT transactions on a fresh table beside the service's database: what the
 /// disk allows one connection, flush by flush.
@@ -114,33 +117,50 @@ pub type Started = (
 /// written, as in a real suite) but no dispatcher (nothing is sent), on its own threads;
 /// `extra` settings (environment names and values) on top.
 pub fn start_staffing(db: &TestDatabase, extra: &[(&str, String)]) -> anyhow::Result<Started> {
+    start_service(&staffing::SERVICE, db, extra)
+}
+
+/// One service alone on `db`, as [`start_staffing`] starts staffing: its peers configured
+/// where nothing listens, no dispatcher, durable writes, the bench tokens.
+pub fn start_service(
+    def: &'static continuity_shared::service::ServiceDef,
+    db: &TestDatabase,
+    extra: &[(&str, String)],
+) -> anyhow::Result<Started> {
     let port = free_port();
     let dead_peer = "http://127.0.0.1:9";
-    let env: Vec<(String, String)> = [
-        ("CONTINUITY_DATA_DIR", db.dir().display().to_string()),
-        ("CONTINUITY_STAFFING__PORT", port.to_string()),
-        ("CONTINUITY_STAFFING__DATABASE_URL", db.url.clone()),
-        ("CONTINUITY_TRAINING_RECORD__BASE_URL", dead_peer.into()),
-        ("CONTINUITY_PROCESS_CHANGE__BASE_URL", dead_peer.into()),
-        ("CONTINUITY_SCHEDULING__BASE_URL", dead_peer.into()),
-        ("CONTINUITY_ADMIN_TOKEN", TOKEN.into()),
-        ("CONTINUITY_SERVICE_TOKEN", "bench-service".into()),
-        ("CONTINUITY_LOG__LEVEL", "error".into()),
-        ("CONTINUITY_EVENTS__DISPATCHER", "false".into()),
-        ("CONTINUITY_HTTP__BODY_LIMIT_BYTES", (16 << 20).to_string()),
-        ("CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS", "full".into()),
+    let me = def.service_name()?.section().to_uppercase();
+    let mut env: Vec<(String, String)> = [
+        "STAFFING",
+        "TRAINING_RECORD",
+        "PROCESS_CHANGE",
+        "SCHEDULING",
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .chain(extra.iter().map(|(k, v)| ((*k).to_string(), v.clone())))
+    .filter(|s| *s != me)
+    .map(|s| (format!("CONTINUITY_{s}__BASE_URL"), dead_peer.to_owned()))
     .collect();
-    let settings = Settings::load_from(&staffing::SERVICE.default_section(), None, env)?;
+    env.extend(
+        [
+            ("CONTINUITY_DATA_DIR", db.dir().display().to_string()),
+            ("CONTINUITY_ADMIN_TOKEN", TOKEN.into()),
+            ("CONTINUITY_SERVICE_TOKEN", SERVICE_TOKEN.into()),
+            ("CONTINUITY_LOG__LEVEL", "error".into()),
+            ("CONTINUITY_EVENTS__DISPATCHER", "false".into()),
+            ("CONTINUITY_HTTP__BODY_LIMIT_BYTES", (16 << 20).to_string()),
+            ("CONTINUITY_DATABASE__SQLITE_SYNCHRONOUS", "full".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v)),
+    );
+    env.push((format!("CONTINUITY_{me}__PORT"), port.to_string()));
+    env.push((format!("CONTINUITY_{me}__DATABASE_URL"), db.url.clone()));
+    env.extend(extra.iter().map(|(k, v)| ((*k).to_string(), v.clone())));
+    let settings = Settings::load_from(&def.default_section(), None, env)?;
     let (tx, rx) = std::sync::mpsc::channel();
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(&staffing::SERVICE, &settings)
-                .await
-                .unwrap();
+            let app = Application::build(def, &settings).await.unwrap();
             tx.send(app.handle()).unwrap();
             app.run().await.unwrap();
         });
