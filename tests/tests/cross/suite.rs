@@ -159,7 +159,7 @@ async fn sigterm_lets_a_request_in_flight_finish_and_commit() {
     assert_eq!(put.status(), 201);
     // A large import takes a while; stop the process while it is being served.
     let mut csv = String::from("employee_id,name,department_code,hire_date,leave_date\n");
-    for i in 0..20_000 {
+    for i in 0..10_000 {
         csv.push_str(&format!("G{i:05},Person {i},sales,2020-01-01,\n"));
     }
     // A connection of its own: a request sent on an idle keep-alive connection just as the
@@ -175,7 +175,8 @@ async fn sigterm_lets_a_request_in_flight_finish_and_commit() {
     let stop = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         *stop_sent.lock().unwrap() = Some(std::time::Instant::now());
-        tokio::task::spawn_blocking(move || node.terminate(Duration::from_secs(40)))
+        // Generous: under a loaded CI machine the import alone can take tens of seconds.
+        tokio::task::spawn_blocking(move || node.terminate(Duration::from_secs(90)))
             .await
             .unwrap()
     };
@@ -193,7 +194,7 @@ async fn sigterm_lets_a_request_in_flight_finish_and_commit() {
     let answer = answer.expect("the request in flight is answered");
     assert_eq!(answer.status(), 200);
     let report: serde_json::Value = answer.json().await.unwrap();
-    assert_eq!(report["created"], 20_000);
+    assert_eq!(report["created"], 10_000);
     assert!(status.success(), "clean exit, got {status:?}");
 
     // What was answered is there after a restart.
