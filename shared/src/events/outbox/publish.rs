@@ -1,0 +1,185 @@
+//! Writing events and their deliveries in the caller's transaction.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::events::envelope::CloudEvent;
+use crate::events::peers;
+use crate::events::schema::{outbox_deliveries as d, outbox_events as ev};
+use crate::with_backend;
+
+use super::{PENDING, webhook_subscriber};
+
+/// Writes events to the outbox, each addressed to the peer services that take its type
+/// (by their declarations) and to every active webhook subscription for it. Call inside
+/// the transaction of the change that caused the events; the routes are read once per
+/// call, so publish a batch in one call.
+pub fn publish(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (peers, hooks) = peers::routes_and_webhooks(conn)?;
+    let hooks: Vec<(String, Vec<String>)> = hooks
+        .into_iter()
+        .map(|(id, types)| (id, serde_json::from_str(&types).unwrap_or_default()))
+        .collect();
+    let subscribers = |event: &CloudEvent| {
+        let mut to: Vec<String> = peers.takers(&event.event_type).map(str::to_owned).collect();
+        for (id, types) in &hooks {
+            if types.iter().any(|t| t == "*" || *t == event.event_type) {
+                to.push(webhook_subscriber(id));
+            }
+        }
+        to
+    };
+    match (&mut *conn, events) {
+        (DbConnection::Pg(c), [event]) => publish_one_pg(c, event, &subscribers(event)),
+        _ => publish_with(conn, events, subscribers),
+    }
+}
+
+/// One event and its deliveries in one statement (one round trip, a statement prepared
+/// once per connection): what a single-entity write publishes on PostgreSQL.
+fn publish_one_pg(
+    conn: &mut diesel::PgConnection,
+    event: &CloudEvent,
+    subscribers: &[String],
+) -> ApiResult<()> {
+    use diesel::sql_types::{Array, Text, Timestamp};
+    let payload = serde_json::to_string(event).map_err(ApiError::internal)?;
+    diesel::sql_query(
+        "WITH e AS (INSERT INTO outbox_events (id, event_type, subject, payload, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING seq) \
+         INSERT INTO outbox_deliveries \
+         (event_seq, subscriber, subject, status, attempts, next_attempt_at) \
+         SELECT e.seq, s.subscriber, $3, $6, 0, $5 FROM e CROSS JOIN unnest($7) AS s(subscriber)",
+    )
+    .bind::<Text, _>(&event.id)
+    .bind::<Text, _>(&event.event_type)
+    .bind::<Text, _>(event.subject.as_deref().unwrap_or(""))
+    .bind::<Text, _>(payload)
+    .bind::<Timestamp, _>(event.time.naive_utc())
+    .bind::<Text, _>(PENDING)
+    .bind::<Array<Text>, _>(subscribers)
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Writes events to the outbox for one subscriber only (a replay or snapshot).
+pub fn publish_to(
+    conn: &mut DbConnection,
+    events: &[CloudEvent],
+    subscriber: &str,
+) -> ApiResult<()> {
+    publish_with(conn, events, |_| vec![subscriber.to_owned()])
+}
+
+// `treat_none_as_default_value = false` (here and below): plain values, so that a batch is
+// one multi-row INSERT on SQLite too, not a savepoint and a statement per row.
+#[derive(Insertable)]
+#[diesel(table_name = ev, treat_none_as_default_value = false)]
+struct NewEvent<'a> {
+    id: &'a str,
+    event_type: &'a str,
+    subject: &'a str,
+    payload: String,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = d, treat_none_as_default_value = false)]
+struct NewDelivery {
+    event_seq: i64,
+    subscriber: String,
+    subject: String,
+    status: &'static str,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+}
+
+fn publish_with(
+    conn: &mut DbConnection,
+    events: &[CloudEvent],
+    subscribers: impl Fn(&CloudEvent) -> Vec<String>,
+) -> ApiResult<()> {
+    // Due as soon as written: the events' own time is the producer's clock at the change.
+    let now = events
+        .iter()
+        .map(|e| e.time.naive_utc())
+        .min()
+        .unwrap_or_else(|| chrono::Utc::now().naive_utc());
+    // Both backends cap bound parameters per statement; stay well below.
+    for chunk in events.chunks(500) {
+        let rows = chunk
+            .iter()
+            .map(|e| {
+                Ok(NewEvent {
+                    id: &e.id,
+                    event_type: &e.event_type,
+                    subject: e.subject.as_deref().unwrap_or(""),
+                    payload: serde_json::to_string(e).map_err(ApiError::internal)?,
+                    created_at: now,
+                })
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        // Neither backend promises RETURNING in the order of VALUES: match by event id.
+        let seqs: HashMap<String, i64> = match rows.as_slice() {
+            // One row: a statement diesel prepares once per connection.
+            [row] => with_backend!(&mut *conn, |c| {
+                diesel::insert_into(ev::table)
+                    .values(row)
+                    .returning((ev::id, ev::seq))
+                    .get_results::<(String, i64)>(c)
+            })?,
+            _ => with_backend!(&mut *conn, |c| {
+                diesel::insert_into(ev::table)
+                    .values(&rows)
+                    .returning((ev::id, ev::seq))
+                    .get_results::<(String, i64)>(c)
+            })?,
+        }
+        .into_iter()
+        .collect();
+        let deliveries: Vec<NewDelivery> = chunk
+            .iter()
+            .map(|e| {
+                let seq = seqs
+                    .get(&e.id)
+                    .copied()
+                    .ok_or_else(|| ApiError::internal(format!("event {} was not written", e.id)))?;
+                Ok((e, seq))
+            })
+            .collect::<ApiResult<Vec<_>>>()?
+            .into_iter()
+            .flat_map(|(e, seq)| {
+                subscribers(e)
+                    .into_iter()
+                    .map(move |subscriber| NewDelivery {
+                        event_seq: seq,
+                        subscriber,
+                        subject: e.subject.clone().unwrap_or_default(),
+                        status: PENDING,
+                        attempts: 0,
+                        next_attempt_at: now,
+                    })
+            })
+            .collect();
+        if deliveries.len() <= 8 {
+            // A few rows: one prepared statement each beats preparing a new multi-row one.
+            for one in &deliveries {
+                diesel::insert_into(d::table).values(one).execute(conn)?;
+            }
+        } else {
+            for part in deliveries.chunks(1000) {
+                with_backend!(&mut *conn, |c| diesel::insert_into(d::table)
+                    .values(part)
+                    .execute(c))?;
+            }
+        }
+    }
+    Ok(())
+}
