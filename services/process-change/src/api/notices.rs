@@ -9,7 +9,7 @@ use continuity_shared::audit::AuditContext;
 use continuity_shared::auth::Caller;
 use continuity_shared::clock::Clock;
 use continuity_shared::db::Db;
-use continuity_shared::http::body::{body_limit, parse_json, read_body, require_content_type};
+use continuity_shared::http::body::read_json;
 use continuity_shared::http::docs::Problem;
 use continuity_shared::i18n::Lang;
 use continuity_shared::idempotency::{self, Created, IdempotencyKey};
@@ -196,9 +196,7 @@ pub async fn create_notice(
 ) -> ApiResult<HttpResponse> {
     caller.require(PUBLISHERS)?;
     let project = parse_project(&project)?;
-    require_content_type(&req, |m| m == "application/json", "application/json")?;
-    let body = read_body(payload.into_inner(), body_limit(&req)).await?;
-    let r: CreateNoticeRequest = parse_json(&body)?;
+    let (body, r): (_, CreateNoticeRequest) = read_json(&req, payload).await?;
     if r.change_ids.is_empty() || r.change_ids.len() > MAX_CHANGES {
         return Err(ApiError::validation(vec![FieldError::new(
             "change_ids",

@@ -9,7 +9,7 @@ use continuity_shared::auth::Caller;
 use continuity_shared::db::Db;
 use continuity_shared::etag::{self, IfMatch};
 use continuity_shared::http::Json;
-use continuity_shared::http::body::{body_limit, parse_json, read_body, require_content_type};
+use continuity_shared::http::body::read_json;
 use continuity_shared::http::docs::Problem;
 use continuity_shared::idempotency::{self, Created, IdempotencyKey};
 use continuity_shared::ids::parse_path;
@@ -128,9 +128,7 @@ pub async fn create_project(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     caller.require(TEAM_WRITERS)?;
-    require_content_type(&req, |m| m == "application/json", "application/json")?;
-    let body = read_body(payload.into_inner(), body_limit(&req)).await?;
-    let request: CreateProjectRequest = parse_json(&body)?;
+    let (body, request): (_, CreateProjectRequest) = read_json(&req, payload).await?;
     let project = Project::new(
         ProjectId::new(),
         &request.name,
