@@ -26,8 +26,8 @@ pub const SUBSCRIPTIONS: &[&[Subscription]] = &[ROSTER];
 const ROSTER: &[Subscription] = &roster::subscriptions_from(STAFFING);
 
 /// Sees each copied roster change: hires, transfers and departures join the history, and
-/// the projects a change touches (a member's departure, a team change, new planned dates)
-/// are re-scored.
+/// the projects a change touches (a member's departure, a team change, new planned dates,
+/// a department's key flag or minimum) are re-scored.
 pub struct RosterReactions {
     pub clock: Clock,
     pub settings: ScoringSettings,
@@ -54,7 +54,13 @@ impl RosterHook for RosterReactions {
             RosterChange::Project { after, .. } => {
                 projects.insert(after.project_id);
             }
-            RosterChange::Department { .. } => {}
+            // A key department's minimum applies to every project, with or without
+            // members there; other departments do not enter the score.
+            RosterChange::Department { before, after } => {
+                if after.key || before.as_ref().is_some_and(|b| b.key) {
+                    projects.extend(read::open_projects(conn)?);
+                }
+            }
         }
         let today = self.clock.today();
         for p in projects {

@@ -4,6 +4,7 @@ pub mod api;
 pub mod db;
 pub mod domain;
 pub mod events;
+pub mod pictures;
 pub mod service;
 pub mod settings;
 pub mod startup;

@@ -111,6 +111,18 @@ pub fn projects_of(
         .collect())
 }
 
+/// Every copied project that is not closed.
+pub fn open_projects(conn: &mut DbConnection) -> DbResult<Vec<ProjectId>> {
+    let ids: Vec<String> = rp::table
+        .filter(rp::status.ne(continuity_contract::ProjectStatus::Closed.as_str()))
+        .select(rp::project_id)
+        .load(conn)?;
+    Ok(ids
+        .iter()
+        .filter_map(|i| ProjectId::parse(i).ok())
+        .collect())
+}
+
 /// Every department of the copy marked key.
 pub fn key_departments(conn: &mut DbConnection) -> DbResult<Vec<super::model::CopiedDepartment>> {
     use super::schema::roster_departments as rd;

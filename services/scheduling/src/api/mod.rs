@@ -2,6 +2,7 @@
 
 mod errors;
 mod import;
+mod pictures;
 mod recommendations;
 mod risk;
 mod seasonality;
@@ -24,7 +25,9 @@ pub(crate) const IMPORTERS: &[Role] = &[Role::Manager, Role::Integration];
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(import::import_history)
         .service(seasonality::get_seasonality)
+        .service(pictures::get_seasonality_svg)
         .service(recommendations::recommend)
+        .service(pictures::get_recommendation_svg)
         .service(risk::get_risk);
     // The read-only views of the roster copy this service keeps.
     continuity_shared::roster::api::routes(cfg);

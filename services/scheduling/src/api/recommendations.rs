@@ -130,6 +130,9 @@ pub fn peaks(p: &[PeakDates], lang: Lang) -> Vec<PeakDatesResponse> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecommendationResponse {
+    /// Names this request (its dates and lengths): `GET
+    /// /v1/projects/{project_id}/schedule/recommendations/{id}.svg` draws it.
+    pub id: String,
     pub project_id: ProjectId,
     /// The basis the peaks come from: the one that explains the history better.
     pub basis: Basis,
@@ -140,6 +143,19 @@ pub struct RecommendationResponse {
     /// Ranked: broken rules first, then breach probability, then expected departures.
     pub candidates: Vec<CandidateResponse>,
     pub assumptions: Vec<String>,
+}
+
+/// The id of a recommendation: the request's dates and lengths, with the defaults filled
+/// in, so the same id always asks the same question (and needs nothing stored).
+pub fn recommendation_id(w: &WindowRequest, settling_in_days: u32) -> String {
+    format!(
+        "{}_{}_{}_{}_{}",
+        w.earliest_start,
+        w.latest_go_live,
+        w.implementation_months,
+        w.stabilization_months,
+        settling_in_days
+    )
 }
 
 pub fn settings_for(s: &SchedulingSettings, settling_in_days: Option<u32>) -> ScoringSettings {
@@ -158,7 +174,22 @@ pub fn assumptions(s: &Scoring, lang: Lang) -> Vec<String> {
 }
 
 impl RecommendationRequest {
-    fn parse(self) -> ApiResult<(WindowRequest, Option<u32>)> {
+    /// The request a recommendation id names (see [`recommendation_id`]); `None` when it
+    /// is not one.
+    pub fn from_id(id: &str) -> Option<Self> {
+        let mut parts = id.split('_');
+        let mut next = || parts.next();
+        let request = Self {
+            earliest_start: continuity_contract::date::parse(next()?).ok()?,
+            latest_go_live: continuity_contract::date::parse(next()?).ok()?,
+            implementation_months: next()?.parse().ok()?,
+            stabilization_months: Some(next()?.parse().ok()?),
+            settling_in_days: Some(next()?.parse().ok()?),
+        };
+        next().is_none().then_some(request)
+    }
+
+    pub(crate) fn parse(self) -> ApiResult<(WindowRequest, Option<u32>)> {
         let mut errors = Vec::new();
         if !(1..=36).contains(&self.implementation_months) {
             errors.push(FieldError::new(
@@ -260,6 +291,7 @@ pub async fn recommend(
     let lang = Lang::of(&req);
     let s = &r.scoring;
     Ok(HttpResponse::Ok().json(RecommendationResponse {
+        id: recommendation_id(&window, s.settings.settling_in_days),
         project_id: project,
         basis: s.basis,
         resignation_peaks: peaks(&s.departure_peaks, lang),

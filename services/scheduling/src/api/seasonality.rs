@@ -126,7 +126,7 @@ pub struct SeasonalityResponse {
 }
 
 impl SeasonalityResponse {
-    fn new(r: &SeasonalityReport, today: NaiveDate, lang: Lang) -> Self {
+    pub(crate) fn new(r: &SeasonalityReport, today: NaiveDate, lang: Lang) -> Self {
         let s = &r.result;
         let pick = |(en, zh): (String, String)| if lang == Lang::ZhCn { zh } else { en };
         let label = |p: usize| pick(s.basis.label(p));
@@ -231,7 +231,7 @@ fn parse_date(field: &str, raw: Option<&str>) -> ApiResult<Option<NaiveDate>> {
 }
 
 impl SeasonalityParams {
-    fn parse(self) -> ApiResult<SeasonalityQuery> {
+    pub(crate) fn parse(self) -> ApiResult<SeasonalityQuery> {
         let department = match self.department.as_deref() {
             None => None,
             Some(raw) => Some(

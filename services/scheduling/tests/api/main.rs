@@ -6,6 +6,7 @@
 
 mod helpers;
 mod history;
+mod pictures;
 mod recommendations;
 mod risk;
 mod seasonality;

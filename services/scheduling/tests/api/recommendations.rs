@@ -45,7 +45,7 @@ pub async fn staffed_project(app: &TestApp) {
     }
 }
 
-async fn recommend(app: &TestApp, project: &str, body: Value, lang: &str) -> reqwest::Response {
+pub async fn recommend(app: &TestApp, project: &str, body: Value, lang: &str) -> reqwest::Response {
     app.as_role(
         Role::Manager,
         Method::POST,
@@ -58,7 +58,7 @@ async fn recommend(app: &TestApp, project: &str, body: Value, lang: &str) -> req
     .unwrap()
 }
 
-fn window() -> Value {
+pub fn window() -> Value {
     json!({"earliest_start": "2027-01-01", "latest_go_live": "2028-06-01",
         "implementation_months": 4})
 }

@@ -91,6 +91,45 @@ async fn the_planned_dates_are_scored_and_a_resignation_that_moves_the_level_is_
 }
 
 #[actix_web::test]
+async fn raising_a_key_departments_minimum_rescores_the_open_projects() {
+    let app = spawn().await;
+    staffed_project(&app).await;
+    let (_, body) = get(&app, &format!("/v1/projects/{PROJECT}/risk")).await;
+    let before = body["level"].as_str().unwrap().to_owned();
+    assert_ne!(before, "high", "{body}");
+    let published = risk_events(&app).await;
+    // Sales now needs three effective members; the project has two there.
+    event(
+        &app,
+        "department.upserted",
+        json!({"code": "sales", "name": "Sales", "key": true, "min_project_members": 3}),
+    )
+    .await;
+    let (_, after) = get(&app, &format!("/v1/projects/{PROJECT}/risk")).await;
+    assert_eq!(after["level"], "high", "{after}");
+    assert_eq!(risk_events(&app).await, published + 1);
+    assert_eq!(audit_levels(&app).await.last().unwrap(), "high");
+    // A department that is not key does not enter the score.
+    event(
+        &app,
+        "department.upserted",
+        json!({"code": "it", "name": "IT", "key": false, "min_project_members": 5}),
+    )
+    .await;
+    assert_eq!(risk_events(&app).await, published + 1);
+    // Back to two: the level the project had.
+    event(
+        &app,
+        "department.upserted",
+        json!({"code": "sales", "name": "Sales", "key": true, "min_project_members": 2}),
+    )
+    .await;
+    let (_, again) = get(&app, &format!("/v1/projects/{PROJECT}/risk")).await;
+    assert_eq!(again["level"], before.as_str(), "{again}");
+    assert_eq!(risk_events(&app).await, published + 2);
+}
+
+#[actix_web::test]
 async fn a_project_unknown_or_without_dates_is_a_problem() {
     let app = spawn().await;
     let unknown = "01938a6e-0000-7000-8000-0000000000ff";
