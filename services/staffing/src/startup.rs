@@ -55,6 +55,7 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .data(settings)
         .data(Peers(peers))
         .data(api::RunningReplays::default())
+        .data(api::CoverageCache::default())
         .data(api::HrWebhookKeys(hr_keys))
         .data(hr_sources)
         .job(service::leavers::job(platform.db.clone(), rules)))

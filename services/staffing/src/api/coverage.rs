@@ -1,18 +1,21 @@
 //! `/v1/projects/{project_id}/coverage`
 
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use continuity_contract::{CoverageStatus, TeamRole};
-use continuity_shared::ApiResult;
 use continuity_shared::auth::Caller;
 use continuity_shared::clock::Clock;
 use continuity_shared::db::Db;
 use continuity_shared::http::docs::Problem;
 use continuity_shared::i18n::Lang;
+use continuity_shared::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::READERS;
+use super::coverage_cache::CoverageCache;
 use super::projects::parse_project;
 use crate::domain::coverage::{Coverage, DepartmentCoverage, MemberCoverage};
 use crate::service::coverage;
@@ -119,12 +122,28 @@ pub async fn get_coverage(
     db: web::Data<Db>,
     clock: web::Data<Clock>,
     rules: web::Data<Rules>,
+    cache: web::Data<CoverageCache>,
     project: web::Path<String>,
     query: web::Query<CoverageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(READERS)?;
     let id = parse_project(&project)?;
     let on = query.on.unwrap_or_else(|| clock.today());
-    let c = coverage::get(&db, id, on, **rules).await?;
-    Ok(HttpResponse::Ok().json(CoverageResponse::new(id.to_string(), &c, Lang::of(&req))))
+    let key = (id, on, Lang::of(&req));
+    let answer = |body: Bytes| {
+        HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(body)
+    };
+    let now = coverage::generation(&db, id).await?;
+    if let Some(body) = cache.get(&key, now) {
+        return Ok(answer(body));
+    }
+    let (generation, c) = coverage::get_with_generation(&db, id, on, **rules).await?;
+    let body = Bytes::from(
+        serde_json::to_vec(&CoverageResponse::new(id.to_string(), &c, key.2))
+            .map_err(ApiError::internal)?,
+    );
+    cache.put(key, generation, body.clone());
+    Ok(answer(body))
 }

@@ -1,6 +1,7 @@
 //! Staffing's HTTP API: DTOs and thin handlers, one file per resource.
 
 mod coverage;
+mod coverage_cache;
 mod departments;
 mod employees;
 mod errors;
@@ -17,6 +18,7 @@ mod team;
 use continuity_shared::auth::Role;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use coverage_cache::CoverageCache;
 pub use departments::DepartmentResponse;
 pub use employees::EmployeeResponse;
 pub use hr_events::HrEventResponse;

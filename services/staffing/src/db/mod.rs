@@ -1,6 +1,7 @@
 //! Staffing's tables, rows and queries.
 
 pub mod coverage;
+pub mod coverage_generations;
 pub mod departments;
 pub mod employees;
 pub mod handovers;

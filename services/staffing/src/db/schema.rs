@@ -55,6 +55,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    coverage_generations (project_id) {
+        project_id -> Text,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
     coverage_states (project_id, department_code) {
         project_id -> Text,
         department_code -> Text,
@@ -127,6 +134,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     employees,
     projects,
     team_members,
+    coverage_generations,
     coverage_states,
     handovers,
     handover_progress,

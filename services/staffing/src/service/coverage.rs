@@ -8,7 +8,7 @@ use continuity_shared::events::outbox;
 
 use super::errors::{StaffingError, StaffingResult};
 use super::events;
-use crate::db::{coverage as states, projects, team};
+use crate::db::{coverage as states, coverage_generations, projects, team};
 use crate::domain::coverage::{self, Coverage};
 use crate::domain::project::Project;
 use crate::settings::Rules;
@@ -18,6 +18,28 @@ pub async fn get(db: &Db, id: ProjectId, on: NaiveDate, rules: Rules) -> Staffin
     db.read(move |conn| {
         let project = projects::find(conn, &id)?.ok_or(StaffingError::ProjectNotFound(id))?;
         compute(conn, &project.value, on, &rules)
+    })
+    .await
+}
+
+/// The project's coverage generation now (see [`recheck`]).
+pub async fn generation(db: &Db, id: ProjectId) -> StaffingResult<i64> {
+    Ok(db
+        .read(move |conn| coverage_generations::of(conn, &id))
+        .await?)
+}
+
+/// The project's coverage on `on` and the generation it was computed at, read together.
+pub async fn get_with_generation(
+    db: &Db,
+    id: ProjectId,
+    on: NaiveDate,
+    rules: Rules,
+) -> StaffingResult<(i64, Coverage)> {
+    db.read(move |conn| {
+        let generation = coverage_generations::of(conn, &id)?;
+        let project = projects::find(conn, &id)?.ok_or(StaffingError::ProjectNotFound(id))?;
+        Ok((generation, compute(conn, &project.value, on, &rules)?))
     })
     .await
 }
@@ -48,7 +70,9 @@ pub enum Scope<'a> {
 
 /// Compares each active project's coverage today with the status last published and
 /// publishes `coverage.changed` for every department whose status moved (or appeared).
-/// Returns how many changes were published.
+/// Returns how many changes were published. Every change that can move coverage calls it
+/// in its transaction, so it also bumps the projects' coverage generations (what cached
+/// coverage is checked against).
 pub fn recheck(
     conn: &mut DbConnection,
     scope: Scope,
@@ -57,8 +81,12 @@ pub fn recheck(
 ) -> StaffingResult<usize> {
     let today = rules.today(at);
     let projects = match scope {
-        Scope::All => projects::active(conn)?,
+        Scope::All => {
+            coverage_generations::bump_all(conn)?;
+            projects::active(conn)?
+        }
         Scope::Projects(ids) => {
+            coverage_generations::bump(conn, ids)?;
             let mut found = Vec::new();
             for id in ids {
                 found.extend(projects::find(conn, id)?.filter(|p| p.value.is_active()));

@@ -486,3 +486,89 @@ async fn a_higher_minimum_for_a_department_moves_its_coverage_at_once() {
     let c = coverage(&app, &p, "2026-11-28").await;
     assert_eq!(department(&c, "sales")["required"], 3);
 }
+
+#[actix_web::test]
+async fn a_coverage_read_after_any_change_that_moves_it_shows_the_change() {
+    // Every answer below is read for the same date right after the previous read of it,
+    // so an answer kept from before a change would show.
+    let app = spawn().await;
+    seed_departments(&app).await;
+    for id in ["A", "B", "C"] {
+        hire(&app, id, "sales", "2020-01-01").await;
+    }
+    let p = project(&app).await;
+    let day = "2027-02-01";
+    let sales = |c: Value| {
+        let d = department(&c, "sales");
+        (
+            d["status"].as_str().unwrap().to_owned(),
+            d["effective"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(sales(coverage(&app, &p, day).await), ("breached".into(), 0));
+    for id in ["A", "B", "C"] {
+        put_member(&app, &p, id, json!({"role": "member"})).await;
+    }
+    assert_eq!(sales(coverage(&app, &p, day).await), ("ok".into(), 3));
+    // A member leaves the team.
+    let res = app
+        .as_role(
+            Role::Manager,
+            Method::DELETE,
+            &format!("/v1/projects/{p}/members/C"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(sales(coverage(&app, &p, day).await), ("ok".into(), 2));
+    // The department needs more.
+    put_department(
+        &app,
+        "sales",
+        json!({"name": "Sales", "key": true, "min_project_members": 3}),
+    )
+    .await;
+    assert_eq!(sales(coverage(&app, &p, day).await), ("breached".into(), 2));
+    put_department(
+        &app,
+        "sales",
+        json!({"name": "Sales", "key": true, "min_project_members": 2}),
+    )
+    .await;
+    assert_eq!(sales(coverage(&app, &p, day).await), ("ok".into(), 2));
+    // A member resigns through a PUT, leaving before the date...
+    let res = put_employee(
+        &app,
+        "B",
+        json!({"name": "Person B", "department_code": "sales", "hire_date": "2020-01-01",
+            "status": "leaving", "last_working_day": "2027-01-15"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(sales(coverage(&app, &p, day).await), ("breached".into(), 1));
+    // ...and A through an import row with a leave date.
+    let res = import_csv(
+        &app,
+        "employee_id,name,department_code,hire_date,leave_date\nA,Person A,sales,2020-01-01,2027-01-20\n",
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(sales(coverage(&app, &p, day).await), ("breached".into(), 0));
+    // In Chinese, the same state (each language is its own answer).
+    let zh: Value = app
+        .as_role(
+            Role::Manager,
+            Method::GET,
+            &format!("/v1/projects/{p}/coverage?on={day}"),
+        )
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(department(&zh, "sales")["status"], "breached");
+}
