@@ -122,8 +122,7 @@ fn upload_material(
 ) -> ApiResult<(MaterialKind, String, Option<u32>)> {
     let filename = parse_filename(q.filename.as_deref().unwrap_or("")).map_err(invalid)?;
     let kind = match q.kind.as_deref() {
-        None if content_type.starts_with("video/") => MaterialKind::Video,
-        None => MaterialKind::Document,
+        None => MaterialKind::default_for(content_type),
         Some(k) => MaterialKind::parse(k).ok_or_else(|| {
             ApiError::invalid_field(
                 "kind",

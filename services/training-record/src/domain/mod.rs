@@ -8,6 +8,7 @@ pub mod material;
 pub mod playback;
 pub mod progress;
 pub mod session;
+pub mod upload;
 
 use chrono::{DateTime, Utc};
 

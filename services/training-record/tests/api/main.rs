@@ -9,4 +9,6 @@ mod helpers;
 mod materials;
 mod progress;
 mod roster_copy;
+mod s3;
 mod sessions;
+mod uploads;
