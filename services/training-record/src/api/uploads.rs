@@ -17,7 +17,7 @@ use continuity_shared::ids::parse_path;
 use continuity_shared::{ApiError, ApiResult, text};
 
 use super::SESSION_WRITERS;
-use super::materials::header_str;
+use super::materials::{header_str, probed};
 use super::sessions::parse_session;
 use crate::domain::ids::UploadId;
 use crate::domain::upload::{
@@ -290,6 +290,10 @@ pub async fn continue_upload(
     upload.expires_at = rules.upload_expires(clock.now());
     if upload.offset == upload.length {
         upload.completed = true;
+        if upload.file.duration_seconds.is_none() {
+            let seconds = storage.probe_part(&key).await;
+            upload.file.duration_seconds = probed(upload.file.kind, seconds);
+        }
         let sha256 = upload.hash.clone().finish();
         storage.finish_part(&key, &key).await?;
         let done = service::complete(

@@ -20,6 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 pub use s3::S3;
 use s3::S3Writer;
 
+use crate::domain::mp4::DurationProbe;
 use crate::domain::upload::HashState;
 
 /// Where materials live.
@@ -80,6 +81,8 @@ pub struct Stored {
     pub key: String,
     pub size_bytes: u64,
     pub sha256: String,
+    /// An MP4's duration from its metadata, when it is one.
+    pub duration_seconds: Option<u32>,
 }
 
 /// Removes the file at `path` when dropped, unless disarmed.
@@ -180,6 +183,7 @@ impl Storage {
         E: std::fmt::Display,
     {
         let mut sink = self.sink(key).await?;
+        let mut probe = DurationProbe::default();
         let mut hash = Sha256::new();
         let mut size: u64 = 0;
         while let Some(chunk) = body.next().await {
@@ -191,6 +195,7 @@ impl Storage {
                 return Err(too_large(self.max_bytes));
             }
             hash.update(&chunk);
+            probe.feed(&chunk);
             sink.write(&chunk).await?;
         }
         if declared.is_some_and(|n| n != size) {
@@ -204,6 +209,7 @@ impl Storage {
             key: key.to_owned(),
             size_bytes: size,
             sha256: hex::encode(hash.finalize()),
+            duration_seconds: probe.seconds(),
         })
     }
 
@@ -301,6 +307,30 @@ impl Storage {
             w.write(&buf[..n]).await?;
         }
         w.finish().await
+    }
+
+    /// A finished upload's duration from its MP4 metadata, reading only the box headers
+    /// and the start of `moov`.
+    pub async fn probe_part(&self, upload: &str) -> Option<u32> {
+        let mut file = tokio::fs::File::open(self.part(upload)).await.ok()?;
+        let mut probe = DurationProbe::default();
+        let mut buf = vec![0u8; 16 * 1024];
+        while !probe.done() {
+            let skip = probe.skippable();
+            if skip > 0 {
+                file.seek(SeekFrom::Current(i64::try_from(skip).ok()?))
+                    .await
+                    .ok()?;
+                probe.skipped(skip);
+                continue;
+            }
+            let n = file.read(&mut buf).await.ok()?;
+            if n == 0 {
+                break;
+            }
+            probe.feed(&buf[..n]);
+        }
+        probe.seconds()
     }
 
     /// Undoes [`Storage::finish_part`] (the material could not be recorded).
