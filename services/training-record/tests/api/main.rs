@@ -7,6 +7,7 @@ mod catchup;
 mod coverage;
 mod helpers;
 mod materials;
+mod memory;
 mod progress;
 mod roster_copy;
 mod s3;
