@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use continuity_shared::audit::AuditContext;
-use continuity_shared::db::Db;
+use continuity_shared::db::{Db, DbConnection};
 
 use super::errors::{TrainingError, TrainingResult};
 use super::materials;
@@ -72,13 +72,22 @@ pub async fn record(db: &Db, upload: Upload, from: u64) -> TrainingResult<()> {
         if rows::advance(conn, &upload, from)? {
             Ok(())
         } else {
-            Err(TrainingError::UploadOffset {
-                id: upload.upload_id,
-                offset: from,
-            })
+            Err(moved(conn, upload.upload_id)?)
         }
     })
     .await
+}
+
+/// Why an upload could not be advanced: another request moved it (409 with where it
+/// stands), or it was terminated or expired meanwhile (404).
+fn moved(conn: &mut DbConnection, id: UploadId) -> TrainingResult<TrainingError> {
+    Ok(match rows::find(conn, &id)? {
+        Some(u) => TrainingError::UploadOffset {
+            id,
+            offset: u.offset,
+        },
+        None => TrainingError::UploadNotFound(id),
+    })
 }
 
 /// A complete upload becomes its material, its bytes already in place under `key`: in one
@@ -108,10 +117,7 @@ pub async fn complete(
     };
     db.write(move |conn| {
         if !rows::advance(conn, &upload, from)? {
-            return Err(TrainingError::UploadOffset {
-                id: upload.upload_id,
-                offset: from,
-            });
+            return Err(moved(conn, upload.upload_id)?);
         }
         materials::add_in(conn, &material, &ctx, &rules)?;
         Ok(material)
