@@ -30,6 +30,25 @@ pub struct TrainingSettings {
     /// How long a signed playback URL holds, in seconds (default 600).
     #[serde(default = "ten_minutes")]
     pub playback_seconds: u32,
+    /// The S3-compatible bucket materials are kept in, instead of `storage_dir`.
+    #[serde(default)]
+    pub s3_bucket: Option<String>,
+    /// The store's URL (an emulator, MinIO, …); default AWS's own for the region.
+    #[serde(default)]
+    pub s3_endpoint: Option<String>,
+    #[serde(default)]
+    pub s3_region: Option<String>,
+    /// Credentials; default the `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` variables.
+    #[serde(default)]
+    pub s3_access_key_id: Option<String>,
+    #[serde(default)]
+    pub s3_secret_access_key: Option<SecretString>,
+    /// Allow a plain-http endpoint (a local emulator).
+    #[serde(default)]
+    pub s3_allow_http: bool,
+    /// Hours an unfinished resumable upload is kept after its last request (default 24).
+    #[serde(default = "one_day")]
+    pub upload_expiry_hours: u32,
 }
 
 fn complete_percent() -> u32 {
@@ -40,6 +59,9 @@ fn fourteen() -> u32 {
 }
 fn ten_minutes() -> u32 {
     600
+}
+fn one_day() -> u32 {
+    24
 }
 fn eight_gib() -> u64 {
     8 << 30
@@ -52,6 +74,7 @@ pub struct Rules {
     pub catchup_days: u32,
     pub time_zone: Tz,
     pub playback_seconds: u32,
+    pub upload_expiry_hours: u32,
 }
 
 impl Rules {
@@ -62,12 +85,21 @@ impl Rules {
         if !(1..=86_400).contains(&settings.playback_seconds) {
             anyhow::bail!("training_record.playback_seconds must be from 1 to 86400");
         }
+        if !(1..=24 * 30).contains(&settings.upload_expiry_hours) {
+            anyhow::bail!("training_record.upload_expiry_hours must be from 1 to 720");
+        }
         Ok(Self {
             complete_percent: settings.complete_percent,
             catchup_days: settings.catchup_days,
             time_zone,
             playback_seconds: settings.playback_seconds,
+            upload_expiry_hours: settings.upload_expiry_hours,
         })
+    }
+
+    /// When an upload last touched at `at` expires.
+    pub fn upload_expires(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        at + chrono::Duration::hours(i64::from(self.upload_expiry_hours))
     }
 
     /// The company's date at `at`.

@@ -1,5 +1,7 @@
 //! What training-record is to the platform: its definition, and what it adds when it starts.
 
+use std::time::Duration;
+
 use chrono::NaiveTime;
 use continuity_contract::ServiceName;
 use continuity_shared::db::Db;
@@ -10,7 +12,8 @@ use continuity_shared::service::{Extensions, Platform, ServiceDef};
 use secrecy::ExposeSecret;
 
 use crate::domain::playback::PlaybackKey;
-use crate::service::storage::Storage;
+use crate::service::storage::{S3, Storage};
+use crate::service::uploads::{self, UploadLocks};
 use crate::service::{TrainingError, catchup};
 use crate::settings::{Rules, TrainingSettings};
 use crate::{api, events};
@@ -34,7 +37,14 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .storage_dir
         .clone()
         .unwrap_or_else(|| platform.settings.data_dir.join("training-materials"));
-    let storage = Storage::new(dir.clone(), settings.max_upload_bytes)
+    let s3 = match &settings.s3_bucket {
+        Some(bucket) => Some(
+            S3::from_settings(&settings, bucket)
+                .map_err(|e| anyhow::anyhow!("S3 bucket {bucket}: {e}"))?,
+        ),
+        None => None,
+    };
+    let storage = Storage::new(dir.clone(), s3, settings.max_upload_bytes)
         .map_err(|e| anyhow::anyhow!("storage directory {}: {e}", dir.display()))?;
     let playback = playback_key(&settings, platform);
     Ok(Extensions::default()
@@ -44,6 +54,8 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
             rules,
         })
         .job(overdue_job(platform.db.clone(), rules))
+        .job(expiry_job(platform.db.clone(), storage.clone()))
+        .data(UploadLocks::default())
         .data(rules)
         .data(storage)
         .data(playback)
@@ -84,6 +96,23 @@ fn overdue_job(db: Db, rules: Rules) -> Job {
                 .await
                 .map_err(|e: TrainingError| anyhow::anyhow!("{e}"))?;
             tracing::info!(published, "overdue catch-up plans reported");
+            Ok(())
+        }
+    })
+}
+
+/// Every quarter of an hour: resumable uploads whose time ran out are removed, unfinished
+/// ones with the bytes they had gathered.
+fn expiry_job(db: Db, storage: Storage) -> Job {
+    Job::every("uploads-expire", Duration::from_secs(15 * 60), move |run| {
+        let (db, storage) = (db.clone(), storage.clone());
+        async move {
+            let removed = uploads::expire(&db, &storage, run.clock.now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if removed > 0 {
+                tracing::info!(removed, "expired uploads removed");
+            }
             Ok(())
         }
     })

@@ -2,10 +2,7 @@
 //! SHA-256 (the same on every replica and after a restore), `Last-Modified`,
 //! `If-None-Match` and `If-Range`; a link answers with a redirect to it.
 
-use std::io::SeekFrom;
-
 use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use continuity_shared::auth::Caller;
 use continuity_shared::clock::Clock;
@@ -14,8 +11,6 @@ use continuity_shared::error::ErrorKind;
 use continuity_shared::http::docs::Problem;
 use continuity_shared::ids::parse_path;
 use continuity_shared::{ApiError, ApiResult, clock, text};
-use futures_util::stream;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::materials::{ContentReader, header_str};
 use crate::domain::delivery::{Delivery, Validators, decide};
@@ -25,8 +20,6 @@ use crate::domain::playback::PlaybackKey;
 use crate::service::materials;
 use crate::service::storage::Storage;
 use crate::settings::Rules;
-
-const CHUNK: usize = 64 * 1024;
 
 /// The stored content of a material: with a bearer token, or with the `expires` and
 /// `signature` of a URL from `GET /v1/materials/{material_id}/playback` instead.
@@ -139,30 +132,7 @@ pub async fn get_content(
         _ => (0, size.saturating_sub(1)),
     };
     let len = if size == 0 { 0 } else { end - start + 1 };
-    let mut file = tokio::fs::File::open(storage.path(&key))
-        .await
-        .map_err(ApiError::internal)?;
-    file.seek(SeekFrom::Start(start))
-        .await
-        .map_err(ApiError::internal)?;
-    let body = stream::unfold((file, len), |(mut file, left)| async move {
-        if left == 0 {
-            return None;
-        }
-        let want = (left as usize).min(CHUNK);
-        let mut buf = vec![0u8; want];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((
-                    Ok::<_, std::io::Error>(Bytes::from(buf)),
-                    (file, left - n as u64),
-                ))
-            }
-            Err(e) => Some((Err(e), (file, 0))),
-        }
-    });
+    let body = storage.read(&key, start, len).await?;
     Ok(res
         .content_type(content_type)
         .no_chunking(len)

@@ -24,6 +24,14 @@ impl From<TrainingError> for ApiError {
                 "Material `{id}` does not exist.",
                 "资料 `{id}` 不存在。"
             )),
+            TrainingError::UploadNotFound(id) => ApiError::not_found(text!(
+                "Upload `{id}` does not exist: it was finished long ago, terminated, or expired.",
+                "上传 `{id}` 不存在：已完成多时、已终止或已过期。"
+            )),
+            TrainingError::UploadOffset { id, offset } => ApiError::conflict(text!(
+                "Upload `{id}` is at offset {offset} (or still receiving another request): ask HEAD for the offset and continue from it.",
+                "上传 `{id}` 当前偏移为 {offset}（或仍在接收另一个请求）：请用 HEAD 查询偏移后从该处继续。"
+            )),
             TrainingError::WrongProgress(_) => ApiError::validation(vec![FieldError::new(
                 "played",
                 text!(

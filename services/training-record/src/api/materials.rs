@@ -33,7 +33,8 @@ pub struct UploadQuery {
     /// `video`, `slides` or `document`; default `video` for a `video/*` body, else `document`.
     #[param(value_type = Option<MaterialKind>)]
     pub kind: Option<String>,
-    /// A recording's length in seconds (default: the session's duration).
+    /// A recording's length in seconds (default: read from an MP4's metadata, else the
+    /// session's duration).
     #[param(value_type = Option<u32>)]
     pub duration_seconds: Option<String>,
 }
@@ -122,8 +123,7 @@ fn upload_material(
 ) -> ApiResult<(MaterialKind, String, Option<u32>)> {
     let filename = parse_filename(q.filename.as_deref().unwrap_or("")).map_err(invalid)?;
     let kind = match q.kind.as_deref() {
-        None if content_type.starts_with("video/") => MaterialKind::Video,
-        None => MaterialKind::Document,
+        None => MaterialKind::default_for(content_type),
         Some(k) => MaterialKind::parse(k).ok_or_else(|| {
             ApiError::invalid_field(
                 "kind",
@@ -140,6 +140,13 @@ fn upload_material(
     };
     let _ = session;
     Ok((kind, filename, duration))
+}
+
+/// A recording's duration read from its file, when the request gave none and it is sane.
+pub(super) fn probed(kind: MaterialKind, seconds: Option<u32>) -> Option<u32> {
+    seconds
+        .filter(|_| kind == MaterialKind::Video)
+        .and_then(|s| check_duration(s).ok())
 }
 
 /// Add a material. The request body is the file itself, streamed to storage with its
@@ -225,7 +232,7 @@ pub async fn add_material(
                 sha256: stored.sha256,
                 content_type,
             },
-            duration_seconds,
+            duration_seconds: duration_seconds.or(probed(kind, stored.duration_seconds)),
         }
     };
     let key = match &material.content {

@@ -8,6 +8,7 @@ mod errors;
 mod materials;
 mod progress;
 mod sessions;
+mod uploads;
 
 use continuity_shared::auth::Role;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -41,6 +42,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(attendance::put_attendance_bulk)
         .service(materials::add_material)
         .service(materials::get_material)
+        .service(uploads::discover)
+        .service(uploads::create_upload)
+        .service(uploads::upload_status)
+        .service(uploads::continue_upload)
+        .service(uploads::terminate_upload)
         .service(content::get_content)
         .service(content::get_playback)
         .service(progress::put_progress)

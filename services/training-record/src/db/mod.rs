@@ -6,3 +6,4 @@ pub mod plans;
 pub mod progress;
 pub mod schema;
 pub mod sessions;
+pub mod uploads;

@@ -96,3 +96,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     materials,
     material_progress,
 );
+
+diesel::table! {
+    uploads (upload_id) {
+        upload_id -> Text,
+        session_id -> Text,
+        kind -> Text,
+        filename -> Text,
+        content_type -> Text,
+        duration_seconds -> Nullable<Integer>,
+        length_bytes -> BigInt,
+        offset_bytes -> BigInt,
+        sha256_state -> Text,
+        completed -> Bool,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}

@@ -58,6 +58,17 @@ uuid_id!(
     /// A material of a session: a recording, slides, a document or a link.
     MaterialId
 );
+uuid_id!(
+    /// A resumable upload; the material it becomes keeps the same id.
+    UploadId
+);
+
+/// A finished upload becomes the material of the same id, so a tus client finds it.
+impl From<UploadId> for MaterialId {
+    fn from(id: UploadId) -> Self {
+        Self(id.0)
+    }
+}
 
 #[cfg(test)]
 mod tests {

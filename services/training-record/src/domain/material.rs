@@ -27,6 +27,15 @@ impl MaterialKind {
         }
     }
 
+    /// The kind of an upload that names none: a video for `video/*`, else a document.
+    pub fn default_for(content_type: &str) -> Self {
+        if content_type.starts_with("video/") {
+            MaterialKind::Video
+        } else {
+            MaterialKind::Document
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "video" => Some(MaterialKind::Video),

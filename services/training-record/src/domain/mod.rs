@@ -5,9 +5,11 @@ pub mod coverage;
 pub mod delivery;
 pub mod ids;
 pub mod material;
+pub mod mp4;
 pub mod playback;
 pub mod progress;
 pub mod session;
+pub mod upload;
 
 use chrono::{DateTime, Utc};
 

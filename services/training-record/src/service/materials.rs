@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use continuity_shared::audit::{self, AuditContext, Change};
-use continuity_shared::db::Db;
+use continuity_shared::db::{Db, DbConnection};
 
 use super::catchup;
 use super::errors::{TrainingError, TrainingResult};
@@ -32,25 +32,30 @@ pub async fn add(
     rules: Rules,
 ) -> TrainingResult<(Material, NaiveDateTime)> {
     db.write(move |conn| {
-        let s = sessions::find(conn, &material.session_id)?
-            .ok_or(TrainingError::SessionNotFound(material.session_id))?;
-        let at = ctx.at.naive_utc();
-        rows::insert(conn, &material, at)?;
-        audit::record(
-            conn,
-            &ctx,
-            Change::created(ENTITY, material.material_id.to_string(), &material)?,
-        )?;
-        catchup::refresh_audience_in(
-            conn,
-            &s.value.project_id,
-            &s.value.departments,
-            &ctx,
-            &rules,
-        )?;
+        let at = add_in(conn, &material, &ctx, &rules)?;
         Ok((material, at))
     })
     .await
+}
+
+/// [`add`] inside the caller's transaction.
+pub fn add_in(
+    conn: &mut DbConnection,
+    material: &Material,
+    ctx: &AuditContext,
+    rules: &Rules,
+) -> TrainingResult<NaiveDateTime> {
+    let s = sessions::find(conn, &material.session_id)?
+        .ok_or(TrainingError::SessionNotFound(material.session_id))?;
+    let at = ctx.at.naive_utc();
+    rows::insert(conn, material, at)?;
+    audit::record(
+        conn,
+        ctx,
+        Change::created(ENTITY, material.material_id.to_string(), material)?,
+    )?;
+    catchup::refresh_audience_in(conn, &s.value.project_id, &s.value.departments, ctx, rules)?;
+    Ok(at)
 }
 
 pub async fn get(db: &Db, id: MaterialId) -> TrainingResult<(Material, NaiveDateTime)> {

@@ -9,6 +9,7 @@ pub mod materials;
 pub mod progress;
 pub mod sessions;
 pub mod storage;
+pub mod uploads;
 
 pub use errors::{TrainingError, TrainingResult};
 
