@@ -45,6 +45,11 @@ if ! docker info >/dev/null 2>&1; then
     docker info >/dev/null 2>&1 || fail "dockerd did not start (see /var/log/dockerd.log)"
 fi
 
+# --- the compose file, as the compose spec and Debian's docker-compose read it ------------
+command -v check-jsonschema >/dev/null || pip install -q check-jsonschema
+check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml >/dev/null ||
+    fail "docker-compose.yml does not follow the compose spec"
+
 # --- base images -----------------------------------------------------------------------
 arg() { sed -n "s/^ARG $1=//p" deploy/Dockerfile; }
 RUST_IMAGE=$(arg RUST_IMAGE)
@@ -79,8 +84,14 @@ if ! have "$PG_IMAGE" && ! pulled "$PG_IMAGE"; then
 fi
 
 # --- build -----------------------------------------------------------------------------
-log "cargo vendor"
-cargo vendor --locked --offline vendor >/dev/null 2>&1 || cargo vendor --locked vendor >/dev/null
+# vendor/ is made again only when Cargo.lock changed (cargo vendor waits for the package
+# cache's lock, which other builds on the machine may hold for a while).
+lock_sum=$(sha256sum Cargo.lock | cut -d' ' -f1)
+if [ ! -d vendor ] || [ "$(cat .vendor-lock.sha256 2>/dev/null)" != "$lock_sum" ]; then
+    log "cargo vendor"
+    cargo vendor --locked --offline vendor >/dev/null 2>&1 || cargo vendor --locked vendor >/dev/null
+    echo "$lock_sum" >.vendor-lock.sha256
+fi
 ENV_FILE=$(mktemp /tmp/continuity-smoke-env.XXXXXX)
 deploy/make-env.sh >"$ENV_FILE"
 printf 'STAFFING_PORT=%s\nTRAINING_RECORD_PORT=%s\nPROCESS_CHANGE_PORT=%s\nSCHEDULING_PORT=%s\n' \
@@ -101,11 +112,14 @@ cleanup() {
     log "total $(($(date +%s) - T0)) s"
 }
 trap cleanup EXIT
+compose config -q || fail "docker-compose $(docker-compose version --short) refuses docker-compose.yml"
 compose down -v --remove-orphans >/dev/null 2>&1 || true
 
 b0=$(date +%s)
-log "docker-compose build"
-compose build -q
+# The four services share one image (continuity:latest): building it for one builds it for
+# all, and saves sending the build context four times.
+log "docker-compose build staffing"
+compose build -q staffing
 log "image built in $(($(date +%s) - b0)) s: $(docker image inspect continuity:latest -f '{{.Size}}' | awk '{printf "%.0f MB", $1 / 1e6}')"
 
 # The image: a non-root user, and nothing to build with.
@@ -116,21 +130,18 @@ tools=$(docker run --rm --entrypoint sh continuity:latest -c 'command -v cargo r
 
 # --- up, healthy -----------------------------------------------------------------------
 SERVICES=(postgres staffing training-record process-change scheduling)
-wait_healthy() {
+wait_healthy() { # up to 3 minutes
     for _ in $(seq 1 90); do
-        local ok=0
-        for s in "${SERVICES[@]}"; do
-            id=$(compose ps -q "$s")
-            [ -n "$id" ] && [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ] &&
-                ok=$((ok + 1))
-        done
-        [ "$ok" = "${#SERVICES[@]}" ] && return 0
+        states=$(docker inspect -f '{{.State.Health.Status}}' "${IDS[@]}" | sort -u)
+        [ "$states" = healthy ] && return 0
         sleep 2
     done
-    fail "not every container became healthy"
+    fail "not every container became healthy: $(docker inspect -f '{{.Name}} {{.State.Health.Status}}' "${IDS[@]}")"
 }
 log "docker-compose up -d"
-compose up -d
+compose up -d --no-build
+IDS=()
+for s in "${SERVICES[@]}"; do IDS+=("$(compose ps -q "$s")"); done
 wait_healthy
 log "all healthy"
 
@@ -224,4 +235,18 @@ got=$(call GET "$TR/v1/materials/$M/content" | sha256sum | cut -d' ' -f1)
 [ "$got" = "$REC_SHA" ] || fail "the recording changed across the restart"
 call GET "$S/v1/employees/E2001" | grep -q '"status":"leaving"' || fail "E2001 is not leaving after restart"
 log "after restart: handover $after, E2001 leaving, recording intact"
+
+# --- the README's backup commands for this deployment -----------------------------------
+BK=$(mktemp -d)
+for s in staffing training_record process_change scheduling; do
+    compose exec -T postgres pg_dump -U postgres -Fc "continuity_$s" >"$BK/$s.dump"
+    docker exec -i "${IDS[0]}" pg_restore -l <"$BK/$s.dump" >"$BK/$s.list" ||
+        fail "pg_restore cannot read the dump of continuity_$s"
+    grep -q 'TABLE DATA public outbox_events' "$BK/$s.list" ||
+        fail "the dump of continuity_$s has no outbox data: $(head -c 2000 "$BK/$s.list")"
+done
+compose exec -T training-record tar -C /var/lib/continuity/training-materials -c . >"$BK/recordings.tar"
+tar -tf "$BK/recordings.tar" | grep -q . || fail "no recording in the backup"
+log "backup: $(du -sh "$BK" | cut -f1) in four dumps and the recordings"
+rm -rf "$BK"
 log "ok"
