@@ -10,8 +10,8 @@
 #   deploy/backup-restore-check.sh BINARY [POSTGRES_ADMIN_URL]
 # Without the URL, SQLite only.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 BIN=$(realpath "$1")
+cd "$(dirname "$0")/.."
 PG=${2:-}
 PORT=${CONTINUITY_BACKUP_CHECK_PORT:-28081}
 WORK=$(mktemp -d /tmp/continuity-backup-check.XXXXXX)
@@ -28,9 +28,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export CONTINUITY_ADMIN_TOKEN="adm_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-export CONTINUITY_SERVICE_TOKEN="svc_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-export CONTINUITY_HR_WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
+CONTINUITY_ADMIN_TOKEN="adm_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+CONTINUITY_SERVICE_TOKEN="svc_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+CONTINUITY_HR_WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
+export CONTINUITY_ADMIN_TOKEN CONTINUITY_SERVICE_TOKEN CONTINUITY_HR_WEBHOOK_SECRET
 export CONTINUITY_STAFFING__PORT=$PORT CONTINUITY_TRAINING_RECORD__PORT=$((PORT + 1))
 export CONTINUITY_PROCESS_CHANGE__PORT=$((PORT + 2)) CONTINUITY_SCHEDULING__PORT=$((PORT + 3))
 export CONTINUITY_LOG__LEVEL=warn

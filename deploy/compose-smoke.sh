@@ -225,11 +225,12 @@ compose exec -T postgres psql -Atq \
 log "each role reaches its own database only"
 
 # --- restart: the data stays ------------------------------------------------------------
-before=$(handover | field status)
+status() { python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'; }
+before=$(handover | status)
 log "docker-compose restart"
 compose restart >/dev/null
 wait_healthy
-after=$(handover | field status)
+after=$(handover | status)
 [ -n "$after" ] && [ "$after" = "$before" ] || fail "handover after restart: '$after' (was '$before')"
 got=$(call GET "$TR/v1/materials/$M/content" | sha256sum | cut -d' ' -f1)
 [ "$got" = "$REC_SHA" ] || fail "the recording changed across the restart"

@@ -37,6 +37,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
         case "$f" in
             *.sh)
                 echo "running $f"
+                # shellcheck disable=SC1090
                 if [ -x "$f" ]; then "$f"; else . "$f"; fi ;;
             *.sql)
                 echo "running $f"
