@@ -58,11 +58,18 @@ impl Team {
             .sum()
     }
 
-    /// First day absent, if the member leaves within the span, for an Exp(1) draw `e`.
-    fn departure(&self, m: &Member, e: f64) -> Option<i64> {
+    /// First day absent, if the member leaves within the span, for a uniform draw `u`
+    /// (the Exp(1) draw is `-ln(1 - u)`). `stays[k]` is the probability of hazard class `k`
+    /// staying the whole span: most members do, and need no logarithm or search.
+    fn departure(&self, m: &Member, u: f64, stays: &[f64]) -> Option<i64> {
         if let Some(t) = m.known_departure {
             return Some(t);
         }
+        // -ln(1 - u) > H[days]  ⟺  1 - u < exp(-H[days]).
+        if 1.0 - u < stays[m.hazard] {
+            return None;
+        }
+        let e = -(1.0 - u).ln();
         let h = &self.cumulative_hazard[m.hazard];
         if e > h[self.days] {
             return None;
@@ -72,34 +79,64 @@ impl Team {
         Some(j as i64 + 1)
     }
 
+    /// Each key department's members, by index.
+    fn by_department(&self) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); self.minimums.len()];
+        for (i, m) in self.members.iter().enumerate() {
+            if let Some(d) = out.get_mut(m.department) {
+                d.push(i);
+            }
+        }
+        out
+    }
+
     /// Whether some department falls below its minimum on some day, given departures.
     pub fn breached(&self, departures: &[Option<i64>]) -> bool {
+        self.breached_with(departures, &self.by_department(), &mut Vec::new())
+    }
+
+    /// [`Self::breached`] with the departments' members precomputed and a buffer to reuse:
+    /// each member's presence as +1/-1 steps, swept in day order.
+    fn breached_with(
+        &self,
+        departures: &[Option<i64>],
+        by_department: &[Vec<usize>],
+        steps: &mut Vec<(i64, i32)>,
+    ) -> bool {
         let end = self.days as i64;
-        for (dept, &min) in self.minimums.iter().enumerate() {
-            let mine: Vec<(&Member, Option<i64>)> = self
-                .members
-                .iter()
-                .zip(departures)
-                .filter(|(m, _)| m.department == dept)
-                .map(|(m, t)| (m, *t))
-                .collect();
-            // The count changes only at these days: check each, and day 0.
-            let mut days = vec![0i64];
-            for (m, t) in &mine {
-                days.push(m.counts_from);
-                if let Some(t) = t {
-                    days.extend([*t, t + self.gap]);
+        for (members, &min) in by_department.iter().zip(&self.minimums) {
+            steps.clear();
+            for &i in members {
+                let from = self.members[i].counts_from;
+                // Present on [from, t), and the replacement from t + gap on.
+                match departures[i] {
+                    None => steps.push((from, 1)),
+                    Some(t) => {
+                        if from < t {
+                            steps.extend([(from, 1), (t, -1)]);
+                        }
+                        steps.push((t + self.gap, 1));
+                    }
                 }
             }
-            for d in days.into_iter().filter(|d| (0..end).contains(d)) {
-                let count = mine
-                    .iter()
-                    .filter(|(m, t)| match t {
-                        None => d >= m.counts_from,
-                        Some(t) => (d >= m.counts_from && d < *t) || d >= t + self.gap,
-                    })
-                    .count();
-                if (count as u32) < min {
+            steps.sort_unstable();
+            // The count on day 0 (every step up to it), then after each later day's steps.
+            let mut count = 0i64;
+            let mut k = 0;
+            while k < steps.len() && steps[k].0 <= 0 {
+                count += i64::from(steps[k].1);
+                k += 1;
+            }
+            if count < i64::from(min) {
+                return true;
+            }
+            while k < steps.len() && steps[k].0 < end {
+                let day = steps[k].0;
+                while k < steps.len() && steps[k].0 == day {
+                    count += i64::from(steps[k].1);
+                    k += 1;
+                }
+                if count < i64::from(min) {
                     return true;
                 }
             }
@@ -112,12 +149,18 @@ impl Team {
         let mut rng = Rng::new(seed);
         let mut hits = 0u32;
         let mut departures = vec![None; self.members.len()];
+        let stays: Vec<f64> = self
+            .cumulative_hazard
+            .iter()
+            .map(|h| (-h.get(self.days).copied().unwrap_or(0.0)).exp())
+            .collect();
+        let by_department = self.by_department();
+        let mut steps = Vec::new();
         for _ in 0..draws {
             for (slot, m) in departures.iter_mut().zip(&self.members) {
-                let e = -(1.0 - rng.uniform()).ln();
-                *slot = self.departure(m, e);
+                *slot = self.departure(m, rng.uniform(), &stays);
             }
-            if self.breached(&departures) {
+            if self.breached_with(&departures, &by_department, &mut steps) {
                 hits += 1;
             }
         }
