@@ -174,7 +174,7 @@ async fn with_process_change_down_during_1000_resignations_every_acknowledgment_
     // only bounds a hang: catching up on some 5,000 events with debug builds on a loaded
     // machine takes from seconds to minutes, and no speed is asserted here.
     let _process = suite.start("process-change").await;
-    let reported = eventually(Duration::from_secs(600), || async {
+    let reported = eventually(Duration::from_secs(900), || async {
         let (handovers, reports) = handovers_and_reports(&suite).await;
         reports >= LEAVERS as i64 && handovers.iter().all(|h| !h["acknowledgments"].is_null())
     })
