@@ -1,18 +1,33 @@
-//! `bench-notices [--postgres URL] [--people N]`: how long process-change takes to publish
-//! a liaison notice to every active employee of ten departments (5,000 by default): one
-//! request, one transaction that publishes the change and writes one pending
-//! acknowledgment per person in multi-row inserts. The roster copy is fed as staffing
-//! would feed it, through `POST /v1/events`. Target: under 1 s on SQLite and PostgreSQL.
+//! `bench-notices [--postgres URL] [--people N] [--seconds S] [--connections C]`:
+//!
+//! - how long process-change takes to publish a liaison notice to every active employee of
+//!   ten departments (5,000 by default): one request, one transaction that publishes the
+//!   change and writes one pending acknowledgment per person in multi-row inserts. The
+//!   roster copy is fed as staffing would feed it, through `POST /v1/events`. Target: under
+//!   1 s on SQLite and PostgreSQL.
+//! - `GET /v1/employees/{id}/pending-acknowledgments` from 64 connections (each person has
+//!   three pending notices), against the suite's own read of one employee by id, staffing's
+//!   `GET /v1/employees/{id}` from 64 connections, on a database of the same kind holding
+//!   the same people, in the same run. Target: at least 0.5x, p99 under 25 ms. Load from
+//!   `wrk` when installed, else from an HTTP client in this process.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use continuity_shared::testing::TestDatabase;
-use continuity_tests::bench::{SERVICE_TOKEN, TOKEN, client_runtime, start_service, stop};
+use continuity_tests::bench::{
+    Measured, SERVICE_TOKEN, TOKEN, client_runtime, load_in_process, start_service, start_staffing,
+    stop, wrk,
+};
 use serde_json::{Value, json};
 
 const DEPARTMENTS: usize = 10;
+/// Notices each person is asked to acknowledge when their pending list is read.
+const NOTICES: usize = 3;
+const RATIO_TARGET: f64 = 0.5;
+const P99_TARGET_MS: f64 = 25.0;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -23,32 +38,192 @@ fn main() -> anyhow::Result<()> {
             .cloned()
     };
     let people: usize = arg("--people").map_or(Ok(5000), |n| n.parse())?;
-    println!("| database | people asked | publish (one request) | target |");
-    println!("| --- | --- | --- | --- |");
-    let mut runs = vec![("SQLite (synchronous=full)", TestDatabase::sqlite())];
+    let seconds: u64 = arg("--seconds").map_or(Ok(5), |n| n.parse())?;
+    let connections: usize = arg("--connections").map_or(Ok(64), |n| n.parse())?;
+    let duration = Duration::from_secs(seconds);
+    let mut runs = vec![(
+        "SQLite (synchronous=full)",
+        TestDatabase::sqlite(),
+        TestDatabase::sqlite(),
+    )];
     if let Some(url) = arg("--postgres") {
-        runs.push(("PostgreSQL", TestDatabase::postgres(&url)));
+        runs.push((
+            "PostgreSQL",
+            TestDatabase::postgres(&url),
+            TestDatabase::postgres(&url),
+        ));
     }
-    for (name, db) in runs {
+    let mut publishing = Vec::new();
+    let mut reading = Vec::new();
+    for (name, db, staffing_db) in runs {
         let (base, handle, thread) = start_service(&process_change::SERVICE, &db, &[])?;
-        let (asked, took) = client_runtime().block_on(publish_to(&base, people))?;
+        let (project, asked, took) = client_runtime().block_on(publish_to(&base, people))?;
         let verdict = if took < Duration::from_secs(1) {
             "met (< 1 s)"
         } else {
             "missed (< 1 s)"
         };
-        println!(
+        publishing.push(format!(
             "| {name} | {asked} | {:.0} ms | {verdict} |",
             took.as_secs_f64() * 1000.0
-        );
+        ));
+
+        // The same people at staffing, for the read by id of the same run.
+        let (staffing, staffing_handle, staffing_thread) = start_staffing(&staffing_db, &[])?;
+        client_runtime().block_on(async {
+            more_notices(&base, &project, NOTICES - 1).await?;
+            import_people(&staffing, people).await
+        })?;
+        settle(&db)?;
+        settle(&staffing_db)?;
+        let by_id = reads(&staffing, "employee", people, connections, duration);
+        let pending = reads(&base, "pending", people, connections, duration);
+        reading.push(row(
+            name,
+            "GET /v1/employees/{id} (staffing, baseline)",
+            &by_id,
+            None,
+        ));
+        reading.push(row(
+            name,
+            &format!("GET /v1/employees/{{id}}/pending-acknowledgments ({NOTICES} pending)"),
+            &pending,
+            Some(by_id.per_second),
+        ));
+        stop(staffing_handle, staffing_thread);
         stop(handle, thread);
+    }
+    println!("| database | people asked | publish (one request) | target |");
+    println!("| --- | --- | --- | --- |");
+    for line in publishing {
+        println!("{line}");
+    }
+    println!(
+        "\n| database | read, {connections} connections, {seconds} s | per second | p50 | p99 | ratio | target (≥ {RATIO_TARGET}x, p99 < {P99_TARGET_MS} ms) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for line in reading {
+        println!("{line}");
     }
     Ok(())
 }
 
+/// On PostgreSQL, vacuums, analyzes and checkpoints the freshly seeded database, so that
+/// neither read runs beside autovacuum or a checkpoint the seeding set off (as a database
+/// in service would have long since done). SQLite needs nothing.
+fn settle(db: &TestDatabase) -> anyhow::Result<()> {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    if db.url.starts_with("postgres") {
+        let mut conn = diesel::PgConnection::establish(&db.url)?;
+        conn.batch_execute("VACUUM ANALYZE")?;
+        conn.batch_execute("CHECKPOINT")?;
+    }
+    Ok(())
+}
+
+/// One table row; the verdict when `baseline` is given.
+fn row(database: &str, what: &str, m: &Measured, baseline: Option<f64>) -> String {
+    let (ratio, verdict) = match baseline {
+        None => ("1.00x".to_owned(), String::new()),
+        Some(b) => {
+            let ratio = m.per_second / b;
+            let mut missed = Vec::new();
+            if ratio < RATIO_TARGET {
+                missed.push(format!("ratio {ratio:.2}x"));
+            }
+            if m.p99_ms >= P99_TARGET_MS || m.p99_ms.is_nan() {
+                missed.push(format!("p99 {:.1} ms", m.p99_ms));
+            }
+            if m.failures > 0 {
+                missed.push(format!("{} failed", m.failures));
+            }
+            let verdict = if missed.is_empty() {
+                "met".to_owned()
+            } else {
+                format!("missed ({})", missed.join(", "))
+            };
+            (format!("{ratio:.2}x"), verdict)
+        }
+    };
+    format!(
+        "| {database} | {what} | {:.0} | {:.1} ms | {:.1} ms | {ratio} | {verdict} |{}",
+        m.per_second,
+        m.p50_ms,
+        m.p99_ms,
+        m.failed()
+    )
+}
+
+const READ_SCRIPT: &str = r#"
+local auth = { ["Authorization"] = "Bearer bench-admin" }
+request = function()
+  local id = string.format("E%05d", math.random(0, PEOPLE - 1))
+  if KIND == "pending" then
+    return wrk.format("GET", "/v1/employees/" .. id .. "/pending-acknowledgments", auth)
+  end
+  return wrk.format("GET", "/v1/employees/" .. id, auth)
+end
+"#;
+
+/// Reads of random people's `kind` (`employee` at staffing, `pending` at process-change).
+fn reads(
+    base: &str,
+    kind: &'static str,
+    people: usize,
+    connections: usize,
+    duration: Duration,
+) -> Measured {
+    let script = format!("KIND = \"{kind}\"\nPEOPLE = {people}\n{READ_SCRIPT}");
+    if let Some(m) = wrk("bench-notices", base, connections, duration, &script) {
+        return m;
+    }
+    let base = base.to_owned();
+    load_in_process(connections, duration, move |client, worker, n| {
+        let id = (worker * 7919 + n * 104_729) % people;
+        let url = match kind {
+            "pending" => format!("{base}/v1/employees/E{id:05}/pending-acknowledgments"),
+            _ => format!("{base}/v1/employees/E{id:05}"),
+        };
+        client.get(url).bearer_auth(TOKEN)
+    })
+}
+
+/// Staffing gets the same people in the same ten departments, in one CSV import.
+async fn import_people(base: &str, people: usize) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    for d in 0..DEPARTMENTS {
+        let res = client
+            .put(format!("{base}/v1/departments/dept{d}"))
+            .bearer_auth(TOKEN)
+            .json(&json!({"name": format!("dept{d}"), "key": false}))
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "department: {}", res.status());
+    }
+    let mut csv = String::from("employee_id,name,department_code,hire_date,leave_date\n");
+    for i in 0..people {
+        writeln!(
+            csv,
+            "E{i:05},Person {i},dept{},2020-01-01,",
+            i % DEPARTMENTS
+        )?;
+    }
+    let res = client
+        .post(format!("{base}/v1/employees/import"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await?;
+    anyhow::ensure!(res.status().is_success(), "import: {}", res.status());
+    Ok(())
+}
+
 /// Feeds the roster copy, records and approves one change for the ten departments, bundles
-/// it and times the publication; how many were asked to acknowledge, and how long it took.
-async fn publish_to(base: &str, people: usize) -> anyhow::Result<(u64, Duration)> {
+/// it and times the publication; the project, how many were asked to acknowledge, and how
+/// long it took.
+async fn publish_to(base: &str, people: usize) -> anyhow::Result<(String, u64, Duration)> {
     let client = reqwest::Client::new();
     let project = uuid::Uuid::now_v7().to_string();
     let event = |kind: &str, data: Value| {
@@ -85,43 +260,60 @@ async fn publish_to(base: &str, people: usize) -> anyhow::Result<(u64, Duration)
             .await?;
         anyhow::ensure!(res.status().is_success(), "events: {}", res.status());
     }
-    let post = |path: String, body: Option<Value>| {
-        let req = client.post(format!("{base}{path}")).bearer_auth(TOKEN);
-        let req = match body {
-            Some(b) => req.json(&b),
-            None => req,
-        };
-        async move {
-            let res = req.send().await?;
-            let status = res.status();
-            let body: Value = res.json().await?;
-            anyhow::ensure!(status.is_success(), "POST {path}: {status} {body}");
-            Ok::<Value, anyhow::Error>(body)
-        }
-    };
-    let change = post(
-        format!("/v1/projects/{project}/process-changes"),
-        Some(
-            json!({"process": "Order to cash", "step": "Approve discount",
-            "before": "On paper", "after": "In the CRM", "reason": "One record",
-            "departments": codes, "effective_date": "2026-12-15"}),
-        ),
-    )
-    .await?;
-    let change = change["change_id"].as_str().unwrap_or_default().to_owned();
-    post(format!("/v1/process-changes/{change}/approve"), None).await?;
-    let notice = post(
-        format!("/v1/projects/{project}/notices"),
-        Some(json!({"title": "Discounts in the CRM", "change_ids": [change]})),
-    )
-    .await?;
-    let notice = notice["notice_id"].as_str().unwrap_or_default().to_owned();
+    let notice = approved_notice(base, &project, "Approve discount").await?;
     let started = Instant::now();
-    let published = post(format!("/v1/notices/{notice}/publish"), None).await?;
+    let published = post(base, format!("/v1/notices/{notice}/publish"), None).await?;
     let took = started.elapsed();
     let asked = published["acknowledgments"]["pending"]
         .as_u64()
         .unwrap_or(0);
     anyhow::ensure!(asked == people as u64, "asked {asked} of {people}");
-    Ok((asked, took))
+    Ok((project, asked, took))
+}
+
+/// POST as admin; the answer's body, or an error naming the request.
+async fn post(base: &str, path: String, body: Option<Value>) -> anyhow::Result<Value> {
+    let req = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .bearer_auth(TOKEN);
+    let req = match body {
+        Some(b) => req.json(&b),
+        None => req,
+    };
+    let res = req.send().await?;
+    let status = res.status();
+    let body: Value = res.json().await?;
+    anyhow::ensure!(status.is_success(), "POST {path}: {status} {body}");
+    Ok(body)
+}
+
+/// A draft notice of one approved change of `step` for the ten departments; its id.
+async fn approved_notice(base: &str, project: &str, step: &str) -> anyhow::Result<String> {
+    let codes: Vec<String> = (0..DEPARTMENTS).map(|d| format!("dept{d}")).collect();
+    let change = post(
+        base,
+        format!("/v1/projects/{project}/process-changes"),
+        Some(json!({"process": "Order to cash", "step": step,
+            "before": "On paper", "after": "In the CRM", "reason": "One record",
+            "departments": codes, "effective_date": "2026-12-15"})),
+    )
+    .await?;
+    let change = change["change_id"].as_str().unwrap_or_default().to_owned();
+    post(base, format!("/v1/process-changes/{change}/approve"), None).await?;
+    let notice = post(
+        base,
+        format!("/v1/projects/{project}/notices"),
+        Some(json!({"title": step, "change_ids": [change]})),
+    )
+    .await?;
+    Ok(notice["notice_id"].as_str().unwrap_or_default().to_owned())
+}
+
+/// `n` more notices to everyone (other steps, so none supersedes another).
+async fn more_notices(base: &str, project: &str, n: usize) -> anyhow::Result<()> {
+    for k in 0..n {
+        let notice = approved_notice(base, project, &format!("Step {k}")).await?;
+        post(base, format!("/v1/notices/{notice}/publish"), None).await?;
+    }
+    Ok(())
 }

@@ -11,7 +11,7 @@ use crate::handovers::{HR_SECRET, post, send_hr};
 use crate::harness::{ADMIN_TOKEN, Suite, eventually};
 
 /// POST to process-change as admin; the answer's status and body.
-async fn pc_post(suite: &Suite, path: &str, body: Option<Value>) -> (u16, Value) {
+pub async fn pc_post(suite: &Suite, path: &str, body: Option<Value>) -> (u16, Value) {
     let mut req = Suite::client()
         .post(suite.url("process-change", path))
         .bearer_auth(ADMIN_TOKEN);

@@ -8,6 +8,7 @@ mod delivery;
 mod events;
 mod handovers;
 mod handovers_acknowledgments;
+mod handovers_acknowledgments_restart;
 mod handovers_training;
 mod harness;
 mod openapi;

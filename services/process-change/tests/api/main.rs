@@ -10,6 +10,7 @@ mod handovers;
 mod helpers;
 mod inputs;
 mod notices;
+mod rendered;
 
 #[actix_web::test]
 async fn it_is_ready_documented_and_keeps_a_copy_of_staffing_employees() {
