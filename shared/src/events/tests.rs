@@ -354,3 +354,51 @@ async fn a_lease_is_renewed_while_in_flight_and_lapses_soon_after_a_crash() {
         "taken back after the lease"
     );
 }
+
+#[tokio::test]
+async fn a_subscriber_that_answers_again_gets_what_could_not_reach_it_at_once_but_not_what_it_refused()
+ {
+    let tdb = TestDatabase::new();
+    let db = db(&tdb).await;
+    publish(
+        &db,
+        vec![
+            employee_event("E1", "unreachable"),
+            employee_event("E2", "refused"),
+            employee_event("E3", "later"),
+        ],
+    )
+    .await;
+    let attempt = |name: &'static str, status: Option<u16>| {
+        let db = db.clone();
+        async move {
+            let claimed = claim(&db, t0(), 1).await;
+            assert_eq!(names(&claimed), vec![name]);
+            let seqs: Vec<i64> = claimed.iter().map(|c| c.event_seq).collect();
+            db.write(move |c| {
+                outbox::record(
+                    c,
+                    "x",
+                    &seqs,
+                    Decision::RetryAt(at(600)),
+                    status,
+                    Some("no"),
+                    t0(),
+                )
+            })
+            .await
+            .unwrap();
+        }
+    };
+    // No answer at all (the subscriber was down), then a refusal with a status.
+    attempt("unreachable", None).await;
+    attempt("refused", Some(422)).await;
+    let up = claim(&db, at(1), 10).await;
+    assert_eq!(names(&up), vec!["later"]);
+    record(&db, &up, Decision::Delivered, at(1)).await;
+    assert_eq!(
+        names(&claim(&db, at(2), 10).await),
+        vec!["unreachable"],
+        "brought forward; the refused one keeps its backoff"
+    );
+}

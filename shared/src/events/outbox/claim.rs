@@ -164,13 +164,30 @@ pub fn record(
         d::last_error.eq(error),
     );
     match decision {
-        Decision::Delivered => diesel::update(rows)
-            .set((
-                common,
-                d::status.eq(DELIVERED),
-                d::delivered_at.eq(Some(now)),
-            ))
-            .execute(conn)?,
+        Decision::Delivered => {
+            let n = diesel::update(rows)
+                .set((
+                    common,
+                    d::status.eq(DELIVERED),
+                    d::delivered_at.eq(Some(now)),
+                ))
+                .execute(conn)?;
+            // The subscriber answers again: what waits only because it could not be
+            // reached (no HTTP status) goes now instead of at its backed-off time. What
+            // it refused keeps its backoff, so a poison event cannot burn its attempts.
+            diesel::update(
+                d::table
+                    .filter(d::subscriber.eq(subscriber))
+                    .filter(d::status.eq(PENDING))
+                    .filter(d::attempts.gt(0))
+                    .filter(d::last_status.is_null())
+                    .filter(d::leased_until.is_null())
+                    .filter(d::next_attempt_at.gt(now)),
+            )
+            .set(d::next_attempt_at.eq(now))
+            .execute(conn)?;
+            n
+        }
         Decision::RetryAt(at) => diesel::update(rows)
             .set((common, d::next_attempt_at.eq(at)))
             .execute(conn)?,
