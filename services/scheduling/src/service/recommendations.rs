@@ -60,6 +60,31 @@ pub fn rank(candidates: &mut [Scored]) {
     });
 }
 
+/// Scores the plans on every core: each candidate's draws are seeded by its own dates, so
+/// the answer does not depend on how they are shared out.
+fn score_all(scoring: &Scoring, plans: Vec<Plan>) -> SchResult<Vec<Scored>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = plans.len().div_ceil(cores).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = plans
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || chunk.iter().map(|p| scoring.score(*p)).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut all = Vec::with_capacity(plans.len());
+        for part in parts {
+            // Only a bug panics a scoring thread: answer 500 rather than a partial ranking.
+            all.extend(part.join().map_err(|_| {
+                SchError::Platform(continuity_shared::ApiError::internal(
+                    "a scoring thread panicked",
+                ))
+            })?);
+        }
+        Ok(all)
+    })
+}
+
 pub async fn recommend(
     db: &Db,
     project: ProjectId,
@@ -80,7 +105,7 @@ pub async fn recommend(
     let (from, to) = (first.start, last.stabilization_end);
     db.read(move |conn| {
         let scoring = Scoring::load(conn, project, from, to, settings, today)?;
-        let mut candidates: Vec<Scored> = plans.into_iter().map(|p| scoring.score(p)).collect();
+        let mut candidates = score_all(&scoring, plans)?;
         rank(&mut candidates);
         Ok(Recommendation {
             scoring,
