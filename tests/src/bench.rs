@@ -23,6 +23,15 @@ pub const TOKEN: &str = "bench-admin";
 /// The token services call each other with (and a benchmark posts events as).
 pub const SERVICE_TOKEN: &str = "bench-service";
 
+/// The value after `name` on the command line (`--seconds 5`), if given.
+pub fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
 /// One-row INSERT transactions on a fresh table beside the service's database: what the
 /// disk allows one connection, flush by flush.
 pub fn sqlite_baseline(db: &TestDatabase) -> anyhow::Result<f64> {

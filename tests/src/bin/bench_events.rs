@@ -37,13 +37,7 @@ struct Row {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = continuity_tests::bench::arg;
     let postgres = arg("--postgres").or_else(|| std::env::var("CONTINUITY_TEST_POSTGRES_URL").ok());
     let events: usize = arg("--events").map_or(Ok(5000), |n| n.parse())?;
     actix_web::rt::System::new().block_on(async move {

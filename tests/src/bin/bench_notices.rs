@@ -30,13 +30,7 @@ const RATIO_TARGET: f64 = 0.5;
 const P99_TARGET_MS: f64 = 25.0;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = continuity_tests::bench::arg;
     let people: usize = arg("--people").map_or(Ok(5000), |n| n.parse())?;
     let seconds: u64 = arg("--seconds").map_or(Ok(5), |n| n.parse())?;
     let connections: usize = arg("--connections").map_or(Ok(64), |n| n.parse())?;

@@ -26,13 +26,7 @@ const DRAWS: u32 = 10_000;
 const BATCH: usize = 1_000;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = continuity_tests::bench::arg;
     let rows: usize = arg("--rows").map_or(Ok(1_000_000), |n| n.parse())?;
     let mut runs = vec![("SQLite (synchronous=full)", TestDatabase::sqlite())];
     if let Some(url) = arg("--postgres") {

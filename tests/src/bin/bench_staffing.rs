@@ -39,13 +39,7 @@ const RATIO_TARGET: f64 = 0.5;
 const P99_TARGET_MS: f64 = 25.0;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = continuity_tests::bench::arg;
     let postgres = arg("--postgres");
     let seconds: u64 = arg("--seconds").map_or(Ok(10), |n| n.parse())?;
     let senders: usize = arg("--senders").map_or(Ok(32), |n| n.parse())?;

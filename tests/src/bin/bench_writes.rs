@@ -25,13 +25,7 @@ use continuity_tests::bench::{
 const EMPLOYEES: usize = 1000;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = continuity_tests::bench::arg;
     let postgres = arg("--postgres");
     let seconds: u64 = arg("--seconds").map_or(Ok(10), |n| n.parse())?;
     let connections: usize = arg("--connections").map_or(Ok(64), |n| n.parse())?;
