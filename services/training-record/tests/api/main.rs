@@ -12,4 +12,5 @@ mod progress;
 mod roster_copy;
 mod s3;
 mod sessions;
+mod tus_client;
 mod uploads;
