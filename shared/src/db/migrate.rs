@@ -37,20 +37,29 @@ macro_rules! migrations {
 
 /// Applies each set in order. Blocking: call it off the async threads.
 ///
-/// On PostgreSQL, replicas starting together would each find the same migrations pending
-/// and race to apply them (the loser fails on a duplicate); a session advisory lock makes
-/// them take turns, and the later ones find nothing left to do. SQLite's single writer
-/// already serializes them.
+/// Replicas starting together would each find the same migrations pending and race to
+/// apply them (the loser fails on a duplicate). On PostgreSQL a session advisory lock makes
+/// them take turns; on SQLite one `BEGIN IMMEDIATE` transaction around them all takes the
+/// write lock before the pending list is read (each migration is a savepoint in it). Either
+/// way the later replicas find nothing left to do.
 pub fn run_migrations(conn: &mut DbConnection, sets: &[Migrations]) -> anyhow::Result<()> {
-    if !matches!(conn, DbConnection::Pg(_)) {
-        return apply(conn, sets);
-    }
-    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-    let applied = apply(conn, sets);
+    let c = match conn {
+        DbConnection::Sqlite(c) => {
+            return c.immediate_transaction(|c| {
+                sets.iter()
+                    .try_for_each(|set| applied(c.run_pending_migrations((set.sqlite)())))
+            });
+        }
+        DbConnection::Pg(c) => c,
+    };
+    c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+    let result = sets
+        .iter()
+        .try_for_each(|set| applied(c.run_pending_migrations((set.postgres)())));
     // Released on error too; should the unlock itself fail, closing the connection (a
     // failed start-up drops its pool) releases the lock.
-    let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
-    applied?;
+    let unlocked = c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+    result?;
     Ok(unlocked?)
 }
 
@@ -71,16 +80,13 @@ const fn fnv1a(bytes: &[u8]) -> i64 {
     hash as i64
 }
 
-fn apply(conn: &mut DbConnection, sets: &[Migrations]) -> anyhow::Result<()> {
-    for set in sets {
-        let applied = match conn {
-            DbConnection::Pg(c) => c.run_pending_migrations((set.postgres)()).map(|v| v.len()),
-            DbConnection::Sqlite(c) => c.run_pending_migrations((set.sqlite)()).map(|v| v.len()),
-        }
-        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-        if applied > 0 {
-            tracing::info!(migrations.applied = applied, "database migrated");
-        }
+/// Logs what a set's run applied.
+fn applied<V>(run: Result<Vec<V>, Box<dyn std::error::Error + Send + Sync>>) -> anyhow::Result<()> {
+    let n = run
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
+        .len();
+    if n > 0 {
+        tracing::info!(migrations.applied = n, "database migrated");
     }
     Ok(())
 }
