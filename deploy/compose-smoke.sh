@@ -207,7 +207,7 @@ esac
 HO=$(call GET "$S/v1/handovers?project=$P" | field handover_id)
 [ -n "$HO" ] || fail "no handover for project $P"
 handover() { call GET "$S/v1/handovers/$HO"; }
-handover | grep -q '"assigned_employee_id":"E2002"' || fail "E2002 is not the successor: $(handover)"
+grep -q '"assigned_employee_id":"E2002"' <<<"$(handover)" || fail "E2002 is not the successor: $(handover)"
 # Training-record's report on the successor's plan reaches staffing: one session required.
 eventually "training-record's progress never reached the handover" \
     sh -c "curl -fsS '$S/v1/handovers/$HO' -H '$AUTH' | grep -q '\"training\":{\"done\":0,\"required\":1'"
@@ -234,7 +234,7 @@ after=$(handover | status)
 [ -n "$after" ] && [ "$after" = "$before" ] || fail "handover after restart: '$after' (was '$before')"
 got=$(call GET "$TR/v1/materials/$M/content" | sha256sum | cut -d' ' -f1)
 [ "$got" = "$REC_SHA" ] || fail "the recording changed across the restart"
-call GET "$S/v1/employees/E2001" | grep -q '"status":"leaving"' || fail "E2001 is not leaving after restart"
+grep -q '"status":"leaving"' <<<"$(call GET "$S/v1/employees/E2001")" || fail "E2001 is not leaving after restart"
 log "after restart: handover $after, E2001 leaving, recording intact"
 
 # --- the README's backup commands for this deployment -----------------------------------
@@ -247,7 +247,8 @@ for s in staffing training_record process_change scheduling; do
         fail "the dump of continuity_$s has no outbox data: $(head -c 2000 "$BK/$s.list")"
 done
 compose exec -T training-record tar -C /var/lib/continuity/training-materials -c . >"$BK/recordings.tar"
-tar -tf "$BK/recordings.tar" | grep -q . || fail "no recording in the backup"
+# Not `tar -tf | grep -q`: under pipefail, grep leaving early makes tar die of SIGPIPE.
+[ -n "$(tar -tf "$BK/recordings.tar")" ] || fail "no recording in the backup"
 log "backup: $(du -sh "$BK" | cut -f1) in four dumps and the recordings"
 rm -rf "$BK"
 log "ok"
