@@ -5,6 +5,7 @@
 
 mod access;
 mod audit;
+mod coverage;
 mod departments;
 mod employees;
 mod errors;
