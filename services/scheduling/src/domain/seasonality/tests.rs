@@ -111,3 +111,43 @@ fn an_empty_history_has_no_rates_and_no_peaks() {
             .all(|p| p.rate == 0.0 && p.rate_high == 0.0)
     );
 }
+
+/// Counted the slow, obvious way: every day of the window, every spell.
+fn day_by_day(spans: &[Span], basis: Basis, from: NaiveDate, to: NaiveDate) -> (Vec<u64>, Vec<f64>) {
+    let mut events = vec![0u64; basis.periods()];
+    let mut exposure = vec![0f64; basis.periods()];
+    for day in from.iter_days().take_while(|d| *d <= to) {
+        let p = basis.period_of(day).unwrap();
+        for s in spans {
+            if s.hire <= day && s.leave.is_none_or(|l| day <= l) {
+                exposure[p] += 1.0;
+            }
+            if s.leave == Some(day) {
+                events[p] += 1;
+            }
+        }
+    }
+    (events, exposure)
+}
+
+#[test]
+fn person_days_and_events_per_period_match_a_day_by_day_count_on_both_bases() {
+    let mut rng = crate::domain::rng::Rng::new(7);
+    let base = d("2015-06-01");
+    let spans: Vec<Span> = (0..300)
+        .map(|_| {
+            let hire = base + chrono::Days::new(rng.next_u64() % 2500);
+            let leave = (rng.next_u64() % 3 != 0).then(|| hire + chrono::Days::new(rng.next_u64() % 1500));
+            Span { hire, leave }
+        })
+        .collect();
+    let (from, to) = (d("2017-02-11"), d("2021-09-30"));
+    for basis in [Basis::Calendar, Basis::SpringFestival] {
+        let got = seasonality(&spans, basis, Kind::Departures, from, to).unwrap();
+        let (events, exposure) = day_by_day(&spans, basis, from, to);
+        let got_events: Vec<u64> = got.periods.iter().map(|p| p.events).collect();
+        let got_exposure: Vec<f64> = got.periods.iter().map(|p| p.exposure_days).collect();
+        assert_eq!(got_events, events, "{basis:?}");
+        assert_eq!(got_exposure, exposure, "{basis:?}");
+    }
+}
