@@ -14,6 +14,8 @@ pub enum DbError {
     Query(#[from] DieselError),
     #[error("no database connection available")]
     Pool(#[from] diesel::r2d2::PoolError),
+    #[error("no database connection became free in time")]
+    Busy,
     #[error(transparent)]
     Corrupt(#[from] CorruptRow),
     #[error("database task failed")]
@@ -78,7 +80,7 @@ impl From<DbError> for ApiError {
                 ))
                 .with_source(err)
             }
-            DbError::Pool(_) => ApiError::unavailable(text!(
+            DbError::Pool(_) | DbError::Busy => ApiError::unavailable(text!(
                 "The database is busy or unreachable; please retry.",
                 "数据库繁忙或不可达，请重试。"
             ))
