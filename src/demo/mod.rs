@@ -19,6 +19,7 @@ pub mod company;
 /// The recording every demo session gets: a few KiB of playable H.264.
 const RECORDING: &[u8] = include_bytes!("recording.mp4");
 const RECORDING_SECONDS: u32 = 7;
+const TRAINERS: [&str; 3] = ["Wang Fang", "Li Qiang", "Chen Jing"];
 
 /// The launcher hook that fills the suite once it listens, and says when it is done.
 pub fn after_start() -> AfterStart {
@@ -144,7 +145,7 @@ async fn record_training(api: &Api, project: &str, today: chrono::NaiveDate) -> 
                 &json!({
                     "title": title, "module": module,
                     "held_on": (today - chrono::Days::new(*days_ago)).to_string(),
-                    "trainer": ["Wang Fang", "Li Qiang", "Chen Jing"][i % 3],
+                    "trainer": TRAINERS[i % TRAINERS.len()],
                     "duration_minutes": 60, "departments": departments, "required": required,
                 }),
             )

@@ -11,7 +11,7 @@ use continuity::client::{Api, Urls, find_project};
 use continuity_contract::{EmployeeId, Role};
 use continuity_shared::clock::Clock;
 use secrecy::ExposeSecret;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 mod hr;
 mod table;
@@ -375,6 +375,7 @@ fn handover_table(handovers: &[Value], colour: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_new_token_prints_its_digest_and_never_stores_itself() {
