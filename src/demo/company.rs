@@ -120,9 +120,10 @@ pub fn people(today: NaiveDate, spring_festival: impl Fn(i32) -> Option<NaiveDat
                 SURNAMES[rng.random_range(0..SURNAMES.len())],
                 GIVEN[rng.random_range(0..GIVEN.len())]
             );
-            // Over half were there when the history starts; the rest joined since.
+            // Over half were there when the history starts (hired in the year before); the
+            // rest joined since.
             let hire_date = if rng.random_bool(0.55) {
-                day_between(&mut rng, days_before(history_start, 3 * 365), history_start)
+                day_between(&mut rng, days_before(history_start, 365), history_start)
             } else {
                 day_between(&mut rng, history_start, days_before(today, 30))
             }
