@@ -4,7 +4,8 @@
 
 use clap::Parser;
 
-/// All four Continuity services in one process, on SQLite files under the data directory.
+/// All four Continuity services in one process. Settings: continuity.toml (or the file
+/// CONTINUITY_CONFIG names) and CONTINUITY_* variables; by default SQLite files in ./data.
 #[derive(Parser)]
 #[command(name = "continuity", version)]
 struct Args {

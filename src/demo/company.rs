@@ -83,7 +83,7 @@ const GIVEN: [&str; 24] = [
 
 /// Everyone the company has employed in the last four years, as of `today`. The team of
 /// [`TEAM`] is there for good (hired three years ago, the newcomer a month ago); of the
-/// others about a third have left, over half of them in the four weeks after a Spring
+/// others about a third have left, about half of them in the four weeks after a Spring
 /// Festival, the rest at any time.
 pub fn people(today: NaiveDate, spring_festival: impl Fn(i32) -> Option<NaiveDate>) -> Vec<Person> {
     let mut rng = StdRng::seed_from_u64(13);
@@ -141,7 +141,7 @@ pub fn people(today: NaiveDate, spring_festival: impl Fn(i32) -> Option<NaiveDat
 }
 
 /// Whether and when someone hired on `hire_date` left: a third do, at least 60 days after
-/// joining; over half of those in the four weeks after a Spring Festival.
+/// joining; about half of those in the four weeks after a Spring Festival.
 fn leave_date(
     rng: &mut StdRng,
     hire_date: NaiveDate,
@@ -364,11 +364,21 @@ mod tests {
 
     #[test]
     fn about_300_people_a_third_of_them_gone_mostly_after_the_spring_festival() {
-        let today = d("2026-11-28");
+        // Whenever the demo runs: just after a festival, in summer, years from now.
+        for today in ["2026-11-28", "2027-02-20", "2028-07-01", "2031-01-15"] {
+            the_history_holds_its_story(d(today));
+        }
+    }
+
+    fn the_history_holds_its_story(today: NaiveDate) {
         let people = people(today, festival);
         assert_eq!(people.len(), EMPLOYEES as usize);
         let left: Vec<NaiveDate> = people.iter().filter_map(|p| p.leave_date).collect();
-        assert!((70..=130).contains(&left.len()), "{} left", left.len());
+        assert!(
+            (70..=130).contains(&left.len()),
+            "{today}: {} left",
+            left.len()
+        );
         let after_festival = left
             .iter()
             .filter(|day| {
@@ -377,10 +387,11 @@ mod tests {
                     .any(|f| **day >= f && (**day - f).num_days() < 28)
             })
             .count();
-        // Four weeks of 52 would hold about 8% of evenly spread departures.
+        // Four weeks of 52 would hold about 8% of evenly spread departures; the demo's
+        // peak holds about half of them (at least 30% whatever the date).
         assert!(
-            after_festival * 2 > left.len(),
-            "{after_festival} of {}",
+            after_festival * 10 > left.len() * 3,
+            "{today}: {after_festival} of {}",
             left.len()
         );
         for p in &people {

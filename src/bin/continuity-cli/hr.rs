@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 pub enum HrCommand {
     /// The employee has resigned: `leaving` until the last working day.
     Resign {
+        /// Staffing's id of the employee, e.g. E1042.
         employee_id: String,
         /// The last working day (YYYY-MM-DD).
         #[arg(long)]
@@ -19,6 +20,7 @@ pub enum HrCommand {
         /// When HR was told (default today, in the company's time zone).
         #[arg(long)]
         notice_date: Option<NaiveDate>,
+        /// Why, as HR recorded it.
         #[arg(long)]
         reason: Option<String>,
         /// The successor HR names for the employee's project places.
@@ -26,21 +28,29 @@ pub enum HrCommand {
         successor: Option<String>,
     },
     /// The resignation is withdrawn: `active` again.
-    Rescind { employee_id: String },
+    Rescind {
+        /// Staffing's id of the employee.
+        employee_id: String,
+    },
     /// The employee is let go on the last working day.
     Terminate {
+        /// Staffing's id of the employee.
         employee_id: String,
         /// The last working day (YYYY-MM-DD).
         #[arg(long)]
         last_day: NaiveDate,
+        /// The successor HR names for the employee's project places.
         #[arg(long)]
         successor: Option<String>,
     },
     /// A new employee (or a rehire).
     Hire {
+        /// The new employee's id.
         employee_id: String,
+        /// Full name.
         #[arg(long)]
         name: String,
+        /// Department code, e.g. sales.
         #[arg(long)]
         department: String,
         /// The first day (default today).
@@ -49,7 +59,9 @@ pub enum HrCommand {
     },
     /// The employee moves to another department.
     Transfer {
+        /// Staffing's id of the employee.
         employee_id: String,
+        /// The new department's code.
         #[arg(long)]
         department: String,
         /// From when (default today).

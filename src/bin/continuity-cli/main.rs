@@ -18,7 +18,13 @@ mod table;
 
 /// The Continuity suite's command-line companion.
 #[derive(Parser)]
-#[command(name = "continuity-cli", version)]
+#[command(
+    name = "continuity-cli",
+    version,
+    after_help = "Settings as the services read them: continuity.toml (or the file \
+                  CONTINUITY_CONFIG names), CONTINUITY_* variables, and the credentials file \
+                  in the data directory."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -374,7 +380,28 @@ fn handover_table(handovers: &[Value], colour: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
     use serde_json::json;
+
+    #[test]
+    fn every_command_says_what_it_does_in_its_help() {
+        fn check(command: &clap::Command, path: &str) {
+            for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+                let path = format!("{path} {}", sub.get_name());
+                assert!(sub.get_about().is_some(), "{path} has no help text");
+                for arg in sub.get_arguments().filter(|a| a.get_id() != "help") {
+                    assert!(
+                        arg.get_help().is_some(),
+                        "{path} {} has no help",
+                        arg.get_id()
+                    );
+                }
+                check(sub, &path);
+            }
+        }
+        Cli::command().debug_assert();
+        check(&Cli::command(), "continuity-cli");
+    }
 
     #[test]
     fn a_new_token_prints_its_digest_and_never_stores_itself() {
