@@ -141,11 +141,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             if shell {
                 for (var, _, value) in &values {
                     if let Some(v) = value {
-                        println!("{var}='{v}'");
+                        println!("{var}={}", shell_quoted(v));
                     }
                 }
                 for (var, _, url) in services {
-                    println!("{var}='{url}'");
+                    println!("{var}={}", shell_quoted(url));
                 }
             } else {
                 let mut rows: Vec<Vec<String>> = values
@@ -245,6 +245,11 @@ fn api(admin: Option<String>, urls: Urls) -> anyhow::Result<Api> {
     Api::new(token, urls)
 }
 
+/// `value` as one shell word, whatever it holds (the output is meant for `eval`).
+fn shell_quoted(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
 /// A JSON value as a table cell: strings bare, null empty.
 fn text(v: &Value) -> String {
     match v {
@@ -257,8 +262,14 @@ fn text(v: &Value) -> String {
 /// The token and its `[[tokens]]` entry; the token itself is never stored, only its digest.
 fn new_token(name: &str, roles: &[String], employee_id: Option<&str>) -> anyhow::Result<String> {
     let name = name.trim();
-    if name.is_empty() || name.len() > 100 || name.contains(['"', '\\', '\n']) {
-        bail!("--name must be 1 to 100 characters without quotes or backslashes");
+    if name.is_empty()
+        || name.len() > 100
+        || name.contains(['"', '\\'])
+        || name.contains(char::is_control)
+    {
+        bail!(
+            "--name must be 1 to 100 characters without quotes, backslashes or control characters"
+        );
     }
     let roles: Vec<Role> = roles
         .iter()
@@ -418,11 +429,18 @@ mod tests {
     }
 
     #[test]
+    fn shell_output_stays_one_word_whatever_the_value() {
+        assert_eq!(shell_quoted("adm_1f"), "'adm_1f'");
+        assert_eq!(shell_quoted("a'b; rm -rf x"), r"'a'\''b; rm -rf x'");
+    }
+
+    #[test]
     fn member_tokens_need_an_employee_and_roles_must_exist() {
         assert!(new_token("li", &["member".into()], None).is_err());
         assert!(new_token("li", &["manager".into()], Some("E1001")).is_err());
         assert!(new_token("li", &["boss".into()], None).is_err());
         assert!(new_token("li\"", &["manager".into()], None).is_err());
+        assert!(new_token("li\nroles = [\"admin\"]", &["manager".into()], None).is_err());
         let member = new_token("li", &["member".into()], Some("E1001")).unwrap_or_default();
         assert!(member.contains("employee_id = \"E1001\""), "{member}");
     }
