@@ -9,10 +9,15 @@ for crate in shared shared/contract services/staffing services/training-record \
 done
 mkdir -p src tests/src/bin
 echo 'fn main() {}' > src/main.rs
-# Every explicit target path of the tests crate must exist for the workspace to load.
+# Every explicit target path of the tests crate and of the root package (continuity-cli,
+# the README walkthrough test) must exist for the workspace to load.
 sed -n 's/^path = "\(.*\)"/\1/p' tests/Cargo.toml | while read -r path; do
     mkdir -p "tests/$(dirname "$path")"
     echo 'fn main() {}' > "tests/$path"
+done
+sed -n 's/^path = "\(.*\)"/\1/p' Cargo.toml | while read -r path; do
+    mkdir -p "$(dirname "$path")"
+    echo 'fn main() {}' > "$path"
 done
 rm -f vendor/Cargo.lock
 if [ -n "$(ls -A vendor)" ]; then

@@ -15,8 +15,19 @@ use crate::service::ServiceDef;
 use crate::settings::Settings;
 use crate::{credentials, telemetry};
 
+/// What a process does once its services listen (the demo fills them with sample data):
+/// given the settings in effect (credentials filled in) and each service's port.
+pub type AfterStart = Box<
+    dyn FnOnce(Settings, Vec<(String, u16)>) -> futures_util::future::LocalBoxFuture<'static, ()>,
+>;
+
 /// Runs `services` until a shutdown signal; the exit code says whether start-up worked.
 pub fn main(services: &[&ServiceDef]) -> ExitCode {
+    main_with(services, None)
+}
+
+/// Like [`main`], running `after_start` once every service listens.
+pub fn main_with(services: &[&ServiceDef], after_start: Option<AfterStart>) -> ExitCode {
     let defaults: String = services.iter().map(|d| d.default_section()).collect();
     let mut settings = match Settings::load(&defaults) {
         Ok(s) => s,
@@ -38,7 +49,8 @@ pub fn main(services: &[&ServiceDef]) -> ExitCode {
     if let Some(text) = credentials::banner(&creds, in_environment, terminal) {
         println!("{text}");
     }
-    let result = actix_web::rt::System::new().block_on(run(services, settings, creds.file));
+    let result =
+        actix_web::rt::System::new().block_on(run(services, settings, creds.file, after_start));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -53,6 +65,7 @@ async fn run(
     services: &[&ServiceDef],
     settings: Settings,
     credentials: Option<std::path::PathBuf>,
+    after_start: Option<AfterStart>,
 ) -> anyhow::Result<()> {
     let mut apps = Vec::with_capacity(services.len());
     for def in services {
@@ -75,6 +88,14 @@ async fn run(
     match credentials {
         Some(file) => println!("Credentials: {}. Stop with Ctrl-C.", file.display()),
         None => println!("Credentials: from the settings. Stop with Ctrl-C."),
+    }
+    if let Some(hook) = after_start {
+        let ports = apps
+            .iter()
+            .map(|a| (a.name().as_str().to_owned(), a.port()))
+            .collect();
+        // Spawned, so the servers (polled below) answer what it asks of them.
+        actix_web::rt::spawn(hook(settings.clone(), ports));
     }
     let handles: Vec<_> = apps.iter().map(Application::handle).collect();
     let drains: Vec<_> = apps.iter().map(Application::drain).collect();

@@ -172,6 +172,30 @@ pub fn ensure(settings: &mut Settings) -> Result<CredentialsOutcome, Credentials
     })
 }
 
+/// Fills what the settings lack from the credentials file, if there is one, without
+/// generating or writing anything: for tools that talk to a running suite. The file's path
+/// when it was read.
+pub fn read_existing(settings: &mut Settings) -> Result<Option<PathBuf>, CredentialsError> {
+    let path = settings.data_dir.join(FILE_NAME);
+    if Credential::ALL
+        .into_iter()
+        .all(|c| c.slot(settings).is_some())
+        || !path.exists()
+    {
+        return Ok(None);
+    }
+    let stored = store::read(&path)?;
+    for credential in Credential::ALL {
+        let slot = credential.slot(settings);
+        if slot.is_none() {
+            *slot = stored
+                .get(credential)
+                .map(|v| SecretString::from(v.to_owned()));
+        }
+    }
+    Ok(Some(path))
+}
+
 /// The key bytes of a `whsec_` + base64 secret.
 pub use crate::settings::secrets::decode_webhook_secret;
 

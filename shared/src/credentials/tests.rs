@@ -136,3 +136,24 @@ fn a_read_only_data_directory_fails_naming_the_variables_to_set() {
     }
     assert!(!data.join(FILE_NAME).exists());
 }
+
+#[test]
+fn tools_read_the_file_the_suite_wrote_and_never_write_one() {
+    let dir = tempdir();
+    let mut before = settings_in(dir.path(), &[]);
+    assert_eq!(read_existing(&mut before).unwrap(), None);
+    assert!(before.admin_token.is_none());
+    assert!(!dir.path().join(FILE_NAME).exists());
+
+    let mut suite = settings_in(dir.path(), &[]);
+    ensure(&mut suite).unwrap();
+    let mut tool = settings_in(dir.path(), &[("CONTINUITY_SERVICE_TOKEN", "svc-env")]);
+    let file = read_existing(&mut tool).unwrap();
+    assert_eq!(file, Some(dir.path().join(FILE_NAME)));
+    assert_eq!(
+        tool.admin_token.unwrap().expose_secret(),
+        suite.admin_token.unwrap().expose_secret()
+    );
+    // What the settings give wins over the file.
+    assert_eq!(tool.service_token.unwrap().expose_secret(), "svc-env");
+}

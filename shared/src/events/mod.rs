@@ -18,6 +18,8 @@ pub(crate) mod webhooks;
 
 pub use envelope::{CloudEvent, EventData};
 pub use inbox::{EventHandler, EventSink};
+/// Standard Webhooks signing, also for tools that sign what they send (the HR webhook).
+pub use webhooks::sign;
 
 #[cfg(test)]
 mod tests;
