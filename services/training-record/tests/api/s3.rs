@@ -122,7 +122,8 @@ fn local_files(app: &TestApp) -> usize {
 }
 
 #[actix_web::test]
-async fn on_s3_an_upload_goes_to_the_bucket_and_is_served_with_ranges_and_validators() {
+async fn on_s3_an_upload_goes_to_the_bucket_is_served_with_ranges_and_validators_and_503_once_gone()
+{
     let Some(moto) = moto().await else { return };
     let app = spawn_on_s3(&moto).await;
     let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
@@ -187,6 +188,31 @@ async fn on_s3_an_upload_goes_to_the_bucket_and_is_served_with_ranges_and_valida
         .unwrap();
     assert_eq!(whole.status(), 200);
     assert!(whole.bytes().await.unwrap()[..] == content[..]);
+
+    // The object removed behind the service's back: a problem, not a 500.
+    let keys = moto.keys().await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let gone = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .delete(format!("{}/{BUCKET}/{}", moto.url, keys[0]))
+        .send()
+        .await
+        .unwrap();
+    assert!(gone.status().is_success(), "{}", gone.status());
+    let res = app
+        .as_role(Role::Integration, Method::GET, &path)
+        .header("range", "bytes=0-99")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = problem(res).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("unavailable")),
+        "{body}"
+    );
 }
 
 #[actix_web::test]

@@ -6,7 +6,7 @@
 
 mod s3;
 
-use std::io::SeekFrom;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use actix_web::web::Bytes;
@@ -22,6 +22,7 @@ use s3::S3Writer;
 
 use crate::domain::mp4::DurationProbe;
 use crate::domain::upload::HashState;
+use crate::domain::webm;
 
 /// Where materials live.
 #[derive(Debug, Clone)]
@@ -116,6 +117,17 @@ pub fn beyond_length(length: u64) -> ApiError {
     )
 }
 
+/// 503: a material's row is there but its file is not (deleted by hand, a restore
+/// without `--recordings`, another bucket): the operator's fault to fix, not the caller's,
+/// and no reason for a 500. The answer is logged with the key as a server error.
+pub fn missing(key: &str, cause: impl Into<continuity_shared::error::Cause>) -> ApiError {
+    ApiError::unavailable(text!(
+        "The recording's file is missing from storage; an administrator must restore it.",
+        "录像文件在存储中缺失，需由管理员恢复。"
+    ))
+    .with_source(format!("stored file {key} is missing: {}", cause.into()))
+}
+
 pub fn too_large(limit: u64) -> ApiError {
     ApiError::new(
         ErrorKind::PayloadTooLarge,
@@ -162,7 +174,10 @@ impl Storage {
         }
         let mut file = tokio::fs::File::open(self.path(key))
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => missing(key, e),
+                _ => ApiError::internal(e),
+            })?;
         file.seek(SeekFrom::Start(start))
             .await
             .map_err(ApiError::internal)?;
@@ -205,11 +220,17 @@ impl Storage {
             )));
         }
         sink.commit(self.path(key)).await?;
+        let duration_seconds = match probe.seconds() {
+            Some(s) => Some(s),
+            // A WebM's reader seeks (its Cues are at the end): only a local file will do.
+            None if self.s3.is_none() => webm_seconds(self.path(key)).await,
+            None => None,
+        };
         Ok(Stored {
             key: key.to_owned(),
             size_bytes: size,
             sha256: hex::encode(hash.finalize()),
-            duration_seconds: probe.seconds(),
+            duration_seconds,
         })
     }
 
@@ -309,9 +330,16 @@ impl Storage {
         w.finish().await
     }
 
-    /// A finished upload's duration from its MP4 metadata, reading only the box headers
-    /// and the start of `moov`.
+    /// A finished upload's duration from its MP4 metadata (reading only the box headers
+    /// and the start of `moov`), else from its WebM metadata.
     pub async fn probe_part(&self, upload: &str) -> Option<u32> {
+        match self.probe_part_mp4(upload).await {
+            Some(s) => Some(s),
+            None => webm_seconds(self.part(upload)).await,
+        }
+    }
+
+    async fn probe_part_mp4(&self, upload: &str) -> Option<u32> {
         let mut file = tokio::fs::File::open(self.part(upload)).await.ok()?;
         let mut probe = DurationProbe::default();
         let mut buf = vec![0u8; 16 * 1024];
@@ -361,6 +389,22 @@ impl Storage {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// A local file's duration from its WebM metadata, read off the async workers (the
+/// demuxer's reads block); nothing unless the file starts as a WebM does.
+async fn webm_seconds(path: PathBuf) -> Option<u32> {
+    let read = move || {
+        let mut file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+        let mut magic = [0u8; 4];
+        file.read_exact(&mut magic).ok()?;
+        if magic != webm::MAGIC {
+            return None;
+        }
+        file.rewind().ok()?;
+        webm::seconds(file)
+    };
+    tokio::task::spawn_blocking(read).await.ok().flatten()
 }
 
 /// The next chunk of at most `left` bytes of a file being served.
