@@ -74,7 +74,9 @@ impl Sink {
     }
 }
 
-const READ_CHUNK: usize = 64 * 1024;
+/// What one read of a file being served takes: fewer trips to the blocking pool than
+/// 64 KiB, and still little held per viewer.
+const READ_CHUNK: usize = 256 * 1024;
 
 /// A completed upload, in place under `key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,6 +183,7 @@ impl Storage {
         file.seek(SeekFrom::Start(start))
             .await
             .map_err(ApiError::internal)?;
+        let file = Some(file.into_std().await);
         Ok(futures_util::stream::unfold((file, len), read_chunk).boxed())
     }
 
@@ -407,20 +410,27 @@ async fn webm_seconds(path: PathBuf) -> Option<u32> {
     tokio::task::spawn_blocking(read).await.ok().flatten()
 }
 
-/// The next chunk of at most `left` bytes of a file being served.
+/// The next chunk of at most `left` bytes of a file being served, read on the blocking
+/// pool straight into a buffer of its own: one copy, nothing zeroed first (serving is
+/// otherwise bound by copying; see `bench-content`).
 async fn read_chunk(
-    (mut file, left): (tokio::fs::File, u64),
-) -> Option<(std::io::Result<Bytes>, (tokio::fs::File, u64))> {
-    if left == 0 {
-        return None;
-    }
-    let mut buf = vec![0u8; (left as usize).min(READ_CHUNK)];
-    match file.read(&mut buf).await {
-        Ok(0) => None,
-        Ok(n) => {
-            buf.truncate(n);
-            Some((Ok(Bytes::from(buf)), (file, left - n as u64)))
+    (file, left): (Option<std::fs::File>, u64),
+) -> Option<(std::io::Result<Bytes>, (Option<std::fs::File>, u64))> {
+    let file = file.filter(|_| left > 0)?;
+    let want = left.min(READ_CHUNK as u64);
+    let read = tokio::task::spawn_blocking(move || {
+        let mut buf = Vec::with_capacity(want as usize);
+        let got = (&file).take(want).read_to_end(&mut buf);
+        (file, got.map(|_| buf))
+    })
+    .await;
+    match read {
+        Ok((_, Ok(buf))) if buf.is_empty() => None,
+        Ok((file, Ok(buf))) => {
+            let left = left - buf.len() as u64;
+            Some((Ok(Bytes::from(buf)), (Some(file), left)))
         }
-        Err(e) => Some((Err(e), (file, 0))),
+        Ok((_, Err(e))) => Some((Err(e), (None, 0))),
+        Err(e) => Some((Err(std::io::Error::other(e)), (None, 0))),
     }
 }
