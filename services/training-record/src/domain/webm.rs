@@ -1,10 +1,13 @@
 //! A recording's duration from its WebM (Matroska) metadata: the Segment `Info`'s
 //! `Duration`, in ticks of its `TimestampScale` nanoseconds. The `matroska-demuxer` crate
 //! reads it; it follows the `SeekHead` to elements that may sit at the end of the file
-//! (`Cues`, `Tags`), so it needs the whole file and a reader that can seek, and it checks
-//! every declared size against the stream's length, so a hostile file is an error.
+//! (`Cues`, `Tags`), so it needs a reader that can seek, and it checks every declared size
+//! against the stream's length, so a hostile file is an error. A file that streams by (an
+//! upload on its way to a bucket) is read from its first and last bytes ([`Window`]): the
+//! muxers put the metadata there, and the clusters between are never read.
 
-use std::io::{Read, Seek};
+use std::collections::VecDeque;
+use std::io::{Read, Seek, SeekFrom};
 
 /// The EBML magic every WebM and Matroska file starts with.
 pub const MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
@@ -26,6 +29,119 @@ fn ticks_to_seconds(ticks: f64, scale: u64) -> Option<u32> {
         .then_some(seconds as u32)
 }
 
+/// The first and last bytes of a file kept as it streams by, when it starts as a WebM.
+#[derive(Debug)]
+pub struct Window {
+    head: Vec<u8>,
+    tail: VecDeque<u8>,
+    head_max: usize,
+    tail_max: usize,
+    len: u64,
+    other: bool,
+}
+
+impl Default for Window {
+    /// A MiB at each end: a long recording's `Cues` are tens of KiB.
+    fn default() -> Self {
+        Self::new(1 << 20, 1 << 20)
+    }
+}
+
+impl Window {
+    pub fn new(head_max: usize, tail_max: usize) -> Self {
+        Self {
+            head: Vec::new(),
+            tail: VecDeque::new(),
+            head_max,
+            tail_max,
+            len: 0,
+            other: false,
+        }
+    }
+
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.other {
+            return;
+        }
+        self.len += bytes.len() as u64;
+        let n = (self.head_max - self.head.len()).min(bytes.len());
+        self.head.extend_from_slice(&bytes[..n]);
+        if self.head.len() >= MAGIC.len() && self.head[..MAGIC.len()] != MAGIC {
+            // Not a WebM: keep nothing more.
+            *self = Self {
+                other: true,
+                ..Self::new(0, 0)
+            };
+            return;
+        }
+        self.tail.extend(&bytes[n..]);
+        if self.tail.len() > self.tail_max {
+            self.tail.drain(..self.tail.len() - self.tail_max);
+        }
+    }
+
+    /// The duration, when the metadata the demuxer reads lies within the kept bytes.
+    pub fn seconds(self) -> Option<u32> {
+        if self.other || self.head.len() < MAGIC.len() {
+            return None;
+        }
+        let tail_start = self.len - self.tail.len() as u64;
+        seconds(Sparse {
+            head: self.head,
+            tail: self.tail.into(),
+            tail_start,
+            len: self.len,
+            pos: 0,
+        })
+    }
+}
+
+/// A file of `len` bytes of which only the head and the tail are known: reading elsewhere
+/// is an error (the demuxer then gives up: no duration).
+struct Sparse {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    tail_start: u64,
+    len: u64,
+    pos: u64,
+}
+
+impl Read for Sparse {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let (part, from) = if self.pos < self.head.len() as u64 {
+            (&self.head, self.pos)
+        } else if self.pos >= self.len {
+            return Ok(0);
+        } else if self.pos >= self.tail_start {
+            (&self.tail, self.pos - self.tail_start)
+        } else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "between the kept head and tail",
+            ));
+        };
+        let avail = &part[from as usize..];
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Sparse {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let pos = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "before the start")
+        })?;
+        Ok(self.pos)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Cursor;
@@ -40,6 +156,28 @@ mod tests {
     fn a_webm_made_by_ffmpeg_gives_its_duration() {
         assert!(WEBM.starts_with(&MAGIC));
         assert_eq!(seconds(Cursor::new(WEBM)), Some(7));
+    }
+
+    fn window(file: &[u8], chunk: usize, head: usize, tail: usize) -> Option<u32> {
+        let mut w = Window::new(head, tail);
+        for c in file.chunks(chunk) {
+            w.feed(c);
+        }
+        w.seconds()
+    }
+
+    #[test]
+    fn a_streamed_webm_gives_its_duration_from_its_head_and_tail_alone() {
+        assert_eq!(window(WEBM, 1000, 1 << 20, 1 << 20), Some(7));
+        // The clusters in between are never read: the Info at the start and the Cues at
+        // the end are enough.
+        assert_eq!(window(WEBM, 333, 600, 300), Some(7));
+        // Too little kept to reach the Info or the Cues: nothing, no panic.
+        assert_eq!(window(WEBM, 333, 40, 300), None);
+        assert_eq!(window(WEBM, 333, 600, 10), None);
+        let mp4 = crate::domain::mp4::tests::mp4(7000, 1000, 0, false, 100);
+        assert_eq!(window(&mp4, 50, 600, 300), None);
+        assert_eq!(window(&WEBM[..3], 1, 600, 300), None);
     }
 
     #[test]

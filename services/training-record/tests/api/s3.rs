@@ -290,3 +290,28 @@ async fn on_s3_a_resumable_upload_ends_in_the_bucket_and_a_broken_single_upload_
     let (_, trail) = get_json(&app, "/v1/audit?entity=material").await;
     assert_eq!(trail["items"].as_array().unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn on_s3_a_webm_streamed_in_gets_its_duration_from_its_metadata() {
+    let Some(moto) = moto().await else { return };
+    let app = spawn_on_s3(&moto).await;
+    let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
+    let res = app
+        .as_role(
+            Role::Trainer,
+            Method::POST,
+            &format!(
+                "/v1/training-sessions/{}/materials?filename=a.webm",
+                id_of(&s)
+            ),
+        )
+        .header("content-type", "video/webm")
+        .body(include_bytes!("../fixtures/testsrc-7s.webm").to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(m["duration_seconds"], 7, "{m}");
+    assert_eq!(moto.keys().await.len(), 1);
+}

@@ -84,7 +84,7 @@ pub struct Stored {
     pub key: String,
     pub size_bytes: u64,
     pub sha256: String,
-    /// An MP4's duration from its metadata, when it is one.
+    /// An MP4's or a WebM's duration from its metadata, when it is one.
     pub duration_seconds: Option<u32>,
 }
 
@@ -202,6 +202,7 @@ impl Storage {
     {
         let mut sink = self.sink(key).await?;
         let mut probe = DurationProbe::default();
+        let mut window = webm::Window::default();
         let mut hash = Sha256::new();
         let mut size: u64 = 0;
         while let Some(chunk) = body.next().await {
@@ -214,6 +215,7 @@ impl Storage {
             }
             hash.update(&chunk);
             probe.feed(&chunk);
+            window.feed(&chunk);
             sink.write(&chunk).await?;
         }
         if declared.is_some_and(|n| n != size) {
@@ -225,9 +227,11 @@ impl Storage {
         sink.commit(self.path(key)).await?;
         let duration_seconds = match probe.seconds() {
             Some(s) => Some(s),
-            // A WebM's reader seeks (its Cues are at the end): only a local file will do.
-            None if self.s3.is_none() => webm_seconds(self.path(key)).await,
-            None => None,
+            // The demuxer's reads block; a window of 2 MiB takes a few milliseconds.
+            None => tokio::task::spawn_blocking(move || window.seconds())
+                .await
+                .ok()
+                .flatten(),
         };
         Ok(Stored {
             key: key.to_owned(),
