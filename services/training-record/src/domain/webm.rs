@@ -40,10 +40,12 @@ pub struct Window {
     other: bool,
 }
 
+/// What a [`Window`] keeps at each end by default: a long recording's `Cues` are tens of KiB.
+pub const KEEP: usize = 1 << 20;
+
 impl Default for Window {
-    /// A MiB at each end: a long recording's `Cues` are tens of KiB.
     fn default() -> Self {
-        Self::new(1 << 20, 1 << 20)
+        Self::new(KEEP, KEEP)
     }
 }
 
@@ -78,6 +80,17 @@ impl Window {
         if self.tail.len() > self.tail_max {
             self.tail.drain(..self.tail.len() - self.tail_max);
         }
+    }
+
+    /// Bytes passed over unread (a reader that can seek jumps from the head to the tail).
+    pub fn skipped(&mut self, n: u64) {
+        self.len += n;
+        self.tail.clear();
+    }
+
+    /// How many bytes the head still wants.
+    pub fn head_room(&self) -> usize {
+        self.head_max - self.head.len()
     }
 
     /// The duration, when the metadata the demuxer reads lies within the kept bytes.
@@ -177,6 +190,12 @@ mod tests {
         assert_eq!(window(WEBM, 333, 600, 10), None);
         let mp4 = crate::domain::mp4::tests::mp4(7000, 1000, 0, false, 100);
         assert_eq!(window(&mp4, 50, 600, 300), None);
+        // Head, a jump over the middle, tail: as a reader of a file does it.
+        let mut w = Window::new(600, 300);
+        w.feed(&WEBM[..600]);
+        w.skipped((WEBM.len() - 900) as u64);
+        w.feed(&WEBM[WEBM.len() - 300..]);
+        assert_eq!(w.seconds(), Some(7));
         assert_eq!(window(&WEBM[..3], 1, 600, 300), None);
     }
 
@@ -220,6 +239,22 @@ mod tests {
         hostile.extend_from_slice(&[0xFF, 0xFF, 0xF0, 0x7B, 0xA9, 0x01, 0xFF, 0xFF, 0xFF]);
         hostile.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xF0]);
         assert_eq!(seconds(Cursor::new(hostile)), None);
+        // An Info whose Title claims 8 MiB of a 9 MiB file of which a window of 64 KiB at
+        // each end is kept: the read into the gap fails, nothing is read in full.
+        let segment = WEBM
+            .windows(4)
+            .position(|w| w == [0x18, 0x53, 0x80, 0x67])
+            .unwrap();
+        let mut big = WEBM[..segment].to_vec(); // the real EBML header (DocType webm)
+        big.extend_from_slice(&[
+            0x18, 0x53, 0x80, 0x67, 0x01, 0x00, 0x00, 0x00, 0x00, 0x90, 0x00, 0x00,
+        ]);
+        big.extend_from_slice(&[
+            0x15, 0x49, 0xA9, 0x66, 0x01, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x10,
+        ]);
+        big.extend_from_slice(&[0x7B, 0xA9, 0x01, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00]);
+        big.resize(9 << 20, 0x20);
+        assert_eq!(window(&big, 1 << 16, 1 << 16, 1 << 16), None);
         // Every byte of the real file's first kilobyte flipped, one at a time.
         for i in 0..WEBM.len().min(1024) {
             let mut bad = WEBM.to_vec();

@@ -399,17 +399,26 @@ impl Storage {
 }
 
 /// A local file's duration from its WebM metadata, read off the async workers (the
-/// demuxer's reads block); nothing unless the file starts as a WebM does.
+/// demuxer's reads block) from its first and last MiB only, as a streamed one is: the
+/// demuxer allocates what an element declares, so it never sees more than those.
 async fn webm_seconds(path: PathBuf) -> Option<u32> {
     let read = move || {
-        let mut file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
-        let mut magic = [0u8; 4];
-        file.read_exact(&mut magic).ok()?;
-        if magic != webm::MAGIC {
-            return None;
-        }
-        file.rewind().ok()?;
-        webm::seconds(file)
+        let mut file = std::fs::File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let mut window = webm::Window::default();
+        let mut head = Vec::new();
+        (&mut file)
+            .take(window.head_room() as u64)
+            .read_to_end(&mut head)
+            .ok()?;
+        window.feed(&head);
+        let tail_from = len.saturating_sub(webm::KEEP as u64).max(head.len() as u64);
+        window.skipped(tail_from - head.len() as u64);
+        file.seek(SeekFrom::Start(tail_from)).ok()?;
+        let mut tail = Vec::new();
+        file.read_to_end(&mut tail).ok()?;
+        window.feed(&tail);
+        window.seconds()
     };
     tokio::task::spawn_blocking(read).await.ok().flatten()
 }
