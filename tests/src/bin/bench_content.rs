@@ -43,7 +43,7 @@ fn main() -> anyhow::Result<()> {
     )?;
 
     let nginx_dir = db.dir().join("nginx");
-    let (mut nginx, nginx_port) = start_nginx(&nginx_dir, &store)?;
+    let (nginx, nginx_port) = start_nginx(&nginx_dir, &store)?;
     let targets = [
         ("nginx", format!("http://127.0.0.1:{nginx_port}/{key}")),
         ("training-record", format!("{base}{signed}")),
@@ -56,8 +56,7 @@ fn main() -> anyhow::Result<()> {
             best[i] = best[i].max(rate);
         }
     }
-    let _ = nginx.kill();
-    let _ = nginx.wait();
+    stop_nginx(nginx, &nginx_dir)?;
     stop(handle, thread);
 
     let ratio = best[1] / best[0];
@@ -210,6 +209,25 @@ fn start_nginx(dir: &Path, root: &Path) -> anyhow::Result<(Child, u16)> {
         "nginx did not listen on {port}: see {}",
         dir.join("error.log").display()
     )
+}
+
+/// `nginx -s stop` on the instance in `dir`: killing the master alone would leave its
+/// workers running (and the deleted file held open).
+fn stop_nginx(mut nginx: Child, dir: &Path) -> anyhow::Result<()> {
+    let stopped = Command::new(which("nginx").unwrap_or_else(|| "nginx".into()))
+        .arg("-e")
+        .arg(dir.join("error.log"))
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .args(["-s", "stop"])
+        .status()?;
+    if !stopped.success() {
+        let _ = nginx.kill();
+    }
+    nginx.wait()?;
+    Ok(())
 }
 
 /// `nginx` on the PATH or in the sbin directories Debian puts it in.
