@@ -4,6 +4,8 @@
 
 #![allow(clippy::expect_used)] // test support: a failed set-up should stop the test loudly
 
+pub mod tools;
+
 use std::path::PathBuf;
 
 use diesel::connection::SimpleConnection;

@@ -5,10 +5,11 @@
 //! newcomer's machine: the test then says so and passes, unless
 //! `CONTINUITY_REQUIRE_CHROMIUM=1` (set by `.ci/run`) makes the absence a failure.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use continuity_shared::auth::Role;
+use continuity_shared::testing::tools::{self, browser};
 use reqwest::Method;
 use serde_json::json;
 
@@ -29,46 +30,12 @@ const CHANGES: [(&str, &str, &str); 2] = [
     ),
 ];
 
-fn require_chromium() -> bool {
-    std::env::var("CONTINUITY_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1")
-}
-
-/// The Chromium executable on the PATH, if any.
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| {
-            ["chromium", "chromium-browser", "google-chrome"]
-                .into_iter()
-                .map(move |name| dir.join(name))
-        })
-        .find(|p| p.is_file())
-}
-
 /// Whether fontconfig resolves Simplified Chinese to a CJK font (else Chinese is tofu).
 fn cjk_font() -> bool {
     Command::new("fc-match")
         .args(["-f", "%{family}", "sans-serif:lang=zh-cn"])
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("CJK"))
-}
-
-/// Chromium headless with a fresh profile and no network beyond the page.
-fn browser(exe: &Path, profile: &Path) -> Command {
-    let mut cmd = Command::new(exe);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--window-size=1000,1400",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
-    cmd
 }
 
 /// The text of a serialized DOM: tags dropped (with `<style>`/`<script>` content),
@@ -104,17 +71,16 @@ fn text_of(dom: &str) -> String {
 #[actix_web::test]
 async fn the_notice_renders_in_headless_chromium_in_chinese_and_english_with_every_before_and_after()
  {
-    let Some(exe) = chromium() else {
-        assert!(
-            !require_chromium(),
-            "CONTINUITY_REQUIRE_CHROMIUM=1 but no chromium on the PATH"
-        );
-        eprintln!("skipped: no chromium on the PATH (apt-get install chromium fonts-noto-cjk)");
+    let Some(exe) = tools::find_or_skip(
+        "CHROMIUM",
+        tools::chromium,
+        "apt-get install chromium fonts-noto-cjk",
+    ) else {
         return;
     };
     let cjk = cjk_font();
     assert!(
-        cjk || !require_chromium(),
+        cjk || !tools::required("CHROMIUM"),
         "no CJK font: Chinese would render as empty boxes (apt-get install fonts-noto-cjk)"
     );
 

@@ -44,6 +44,7 @@ use crate::settings::Rules;
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 416, description = "No byte of the range exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The material's file is missing from storage (logged; restore it)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/materials/{material_id}/content")]

@@ -10,6 +10,7 @@ pub mod playback;
 pub mod progress;
 pub mod session;
 pub mod upload;
+pub mod webm;
 
 use chrono::{DateTime, Utc};
 

@@ -8,6 +8,7 @@ mod coverage;
 mod helpers;
 mod materials;
 mod memory;
+mod playback_browser;
 mod progress;
 mod roster_copy;
 mod s3;

@@ -317,3 +317,46 @@ async fn a_signed_playback_url_streams_with_ranges_without_a_token_and_a_bad_one
     let res = plain(&url).send().await.unwrap();
     assert_eq!(problem(res).await.0, 403);
 }
+
+#[actix_web::test]
+async fn a_material_whose_file_is_gone_answers_503_problem_not_500() {
+    let app = spawn().await;
+    let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
+    let res = upload(&app, &id_of(&s), file(10_000)).await;
+    assert_eq!(res.status(), 201);
+    let m: Value = res.json().await.unwrap();
+    let id = m["material_id"].as_str().unwrap().to_owned();
+    // The one finished file in the store, deleted behind the service's back.
+    let stored: Vec<_> = std::fs::read_dir(storage(&app))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    std::fs::remove_file(&stored[0]).unwrap();
+
+    let path = format!("/v1/materials/{id}/content");
+    for range in [None, Some("bytes=0-99")] {
+        let mut req = app.as_role(Role::Integration, Method::GET, &path);
+        if let Some(r) = range {
+            req = req.header("range", r);
+        }
+        let (status, body) = problem(req.send().await.unwrap()).await;
+        assert_eq!((status, body["code"].as_str()), (503, Some("unavailable")));
+        assert!(
+            body["detail"].as_str().unwrap().contains("missing"),
+            "{body}"
+        );
+    }
+    // The signed URL a player holds meets the same answer.
+    let (_, playback) = get_json(&app, &format!("/v1/materials/{id}/playback")).await;
+    let res = app
+        .client
+        .get(app.url(playback["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res).await.0, 503);
+    // The material itself is still listed: only its content is unavailable.
+    assert_eq!(get_json(&app, &format!("/v1/materials/{id}")).await.0, 200);
+}

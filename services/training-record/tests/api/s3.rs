@@ -122,7 +122,8 @@ fn local_files(app: &TestApp) -> usize {
 }
 
 #[actix_web::test]
-async fn on_s3_an_upload_goes_to_the_bucket_and_is_served_with_ranges_and_validators() {
+async fn on_s3_an_upload_goes_to_the_bucket_is_served_with_ranges_and_validators_and_503_once_gone()
+{
     let Some(moto) = moto().await else { return };
     let app = spawn_on_s3(&moto).await;
     let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
@@ -187,6 +188,31 @@ async fn on_s3_an_upload_goes_to_the_bucket_and_is_served_with_ranges_and_valida
         .unwrap();
     assert_eq!(whole.status(), 200);
     assert!(whole.bytes().await.unwrap()[..] == content[..]);
+
+    // The object removed behind the service's back: a problem, not a 500.
+    let keys = moto.keys().await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let gone = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .delete(format!("{}/{BUCKET}/{}", moto.url, keys[0]))
+        .send()
+        .await
+        .unwrap();
+    assert!(gone.status().is_success(), "{}", gone.status());
+    let res = app
+        .as_role(Role::Integration, Method::GET, &path)
+        .header("range", "bytes=0-99")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = problem(res).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("unavailable")),
+        "{body}"
+    );
 }
 
 #[actix_web::test]
@@ -263,4 +289,29 @@ async fn on_s3_a_resumable_upload_ends_in_the_bucket_and_a_broken_single_upload_
     assert_eq!(local_files(&app), 0);
     let (_, trail) = get_json(&app, "/v1/audit?entity=material").await;
     assert_eq!(trail["items"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn on_s3_a_webm_streamed_in_gets_its_duration_from_its_metadata() {
+    let Some(moto) = moto().await else { return };
+    let app = spawn_on_s3(&moto).await;
+    let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
+    let res = app
+        .as_role(
+            Role::Trainer,
+            Method::POST,
+            &format!(
+                "/v1/training-sessions/{}/materials?filename=a.webm",
+                id_of(&s)
+            ),
+        )
+        .header("content-type", "video/webm")
+        .body(include_bytes!("../fixtures/testsrc-7s.webm").to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(m["duration_seconds"], 7, "{m}");
+    assert_eq!(moto.keys().await.len(), 1);
 }

@@ -394,59 +394,85 @@ async fn an_unfinished_upload_expires_and_the_scheduler_removes_it() {
 
 /// A 7-second H.264 recording (64x48, 3 KiB) made by ffmpeg's test source, `moov` last.
 const TINY_MP4: &[u8] = include_bytes!("../fixtures/testsrc-7s.mp4");
+/// The same 7 seconds as VP8 in WebM (32x24, 4 KiB), its Cues at the end.
+const TINY_WEBM: &[u8] = include_bytes!("../fixtures/testsrc-7s.webm");
 
 #[actix_web::test]
-async fn a_recordings_duration_is_read_from_its_mp4_metadata_unless_the_request_gives_it() {
+async fn a_recordings_duration_is_read_from_its_mp4_or_webm_metadata_unless_the_request_gives_it() {
     let app = spawn().await;
     let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
-    let single = |query: &str| {
-        app.as_role(
+    for (file, ext) in [(TINY_MP4, "mp4"), (TINY_WEBM, "webm")] {
+        let single = |query: &str| {
+            app.as_role(
+                Role::Trainer,
+                Method::POST,
+                &format!(
+                    "/v1/training-sessions/{}/materials?filename=a.{ext}{query}",
+                    id_of(&s)
+                ),
+            )
+            .header("content-type", format!("video/{ext}"))
+            .body(file.to_vec())
+            .send()
+        };
+        let m: Value = single("").await.unwrap().json().await.unwrap();
+        assert_eq!(m["duration_seconds"], 7, "{ext}: {m}");
+        let m: Value = single("&duration_seconds=3600")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(m["duration_seconds"], 3600, "{ext}");
+
+        // Resumable, in two parts, with no duration in its metadata.
+        let res = tus(
+            &app,
+            Method::POST,
+            &format!("/v1/training-sessions/{}/uploads", id_of(&s)),
+        )
+        .header("upload-length", file.len().to_string())
+        .header(
+            "upload-metadata",
+            format!(
+                "filename {},filetype {}",
+                b64(&format!("a.{ext}")),
+                b64(&format!("video/{ext}"))
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+        let upload = header(&res, "location").unwrap().to_owned();
+        let half = file.len() / 2;
+        assert_eq!(patch(&app, &upload, 0, &file[..half]).await.status(), 204);
+        assert_eq!(
+            patch(&app, &upload, half, &file[half..]).await.status(),
+            204
+        );
+        let id = upload.rsplit('/').next().unwrap();
+        let (_, m) = get_json(&app, &format!("/v1/materials/{id}")).await;
+        assert_eq!(m["duration_seconds"], 7, "{ext} (resumable): {m}");
+    }
+    // A file that only looks like a WebM at first (its magic, then garbage) is stored
+    // without a duration of its own: the session's counts.
+    let mut fake = TINY_WEBM[..4].to_vec();
+    fake.extend_from_slice(&[0xFF; 5000]);
+    let res = app
+        .as_role(
             Role::Trainer,
             Method::POST,
             &format!(
-                "/v1/training-sessions/{}/materials?filename=a.mp4{query}",
+                "/v1/training-sessions/{}/materials?filename=b.webm",
                 id_of(&s)
             ),
         )
-        .header("content-type", "video/mp4")
-        .body(TINY_MP4.to_vec())
+        .header("content-type", "video/webm")
+        .body(fake)
         .send()
-    };
-    let m: Value = single("").await.unwrap().json().await.unwrap();
-    assert_eq!(m["duration_seconds"], 7);
-    let m: Value = single("&duration_seconds=3600")
-        .await
-        .unwrap()
-        .json()
         .await
         .unwrap();
-    assert_eq!(m["duration_seconds"], 3600);
-
-    // Resumable, in two parts, with no duration in its metadata.
-    let res = tus(
-        &app,
-        Method::POST,
-        &format!("/v1/training-sessions/{}/uploads", id_of(&s)),
-    )
-    .header("upload-length", TINY_MP4.len().to_string())
-    .header(
-        "upload-metadata",
-        format!("filename {},filetype {}", b64("a.mp4"), b64("video/mp4")),
-    )
-    .send()
-    .await
-    .unwrap();
-    let upload = header(&res, "location").unwrap().to_owned();
-    let half = TINY_MP4.len() / 2;
-    assert_eq!(
-        patch(&app, &upload, 0, &TINY_MP4[..half]).await.status(),
-        204
-    );
-    assert_eq!(
-        patch(&app, &upload, half, &TINY_MP4[half..]).await.status(),
-        204
-    );
-    let id = upload.rsplit('/').next().unwrap();
-    let (_, m) = get_json(&app, &format!("/v1/materials/{id}")).await;
-    assert_eq!(m["duration_seconds"], 7);
+    assert_eq!(res.status(), 201);
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(m["duration_seconds"], Value::Null, "{m}");
 }

@@ -6,7 +6,7 @@
 
 mod s3;
 
-use std::io::SeekFrom;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use actix_web::web::Bytes;
@@ -22,6 +22,7 @@ use s3::S3Writer;
 
 use crate::domain::mp4::DurationProbe;
 use crate::domain::upload::HashState;
+use crate::domain::webm;
 
 /// Where materials live.
 #[derive(Debug, Clone)]
@@ -73,7 +74,9 @@ impl Sink {
     }
 }
 
-const READ_CHUNK: usize = 64 * 1024;
+/// What one read of a file being served takes: fewer trips to the blocking pool than
+/// 64 KiB, and still little held per viewer.
+const READ_CHUNK: usize = 256 * 1024;
 
 /// A completed upload, in place under `key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +84,7 @@ pub struct Stored {
     pub key: String,
     pub size_bytes: u64,
     pub sha256: String,
-    /// An MP4's duration from its metadata, when it is one.
+    /// An MP4's or a WebM's duration from its metadata, when it is one.
     pub duration_seconds: Option<u32>,
 }
 
@@ -114,6 +117,17 @@ pub fn beyond_length(length: u64) -> ApiError {
             "请求体超出声明的 Upload-Length（{length} 字节）。"
         ),
     )
+}
+
+/// 503: a material's row is there but its file is not (deleted by hand, a restore
+/// without `--recordings`, another bucket): the operator's fault to fix, not the caller's,
+/// and no reason for a 500. The answer is logged with the key as a server error.
+pub fn missing(key: &str, cause: impl Into<continuity_shared::error::Cause>) -> ApiError {
+    ApiError::unavailable(text!(
+        "The recording's file is missing from storage; an administrator must restore it.",
+        "录像文件在存储中缺失，需由管理员恢复。"
+    ))
+    .with_source(format!("stored file {key} is missing: {}", cause.into()))
 }
 
 pub fn too_large(limit: u64) -> ApiError {
@@ -162,10 +176,14 @@ impl Storage {
         }
         let mut file = tokio::fs::File::open(self.path(key))
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => missing(key, e),
+                _ => ApiError::internal(e),
+            })?;
         file.seek(SeekFrom::Start(start))
             .await
             .map_err(ApiError::internal)?;
+        let file = Some(file.into_std().await);
         Ok(futures_util::stream::unfold((file, len), read_chunk).boxed())
     }
 
@@ -184,6 +202,7 @@ impl Storage {
     {
         let mut sink = self.sink(key).await?;
         let mut probe = DurationProbe::default();
+        let mut window = webm::Window::default();
         let mut hash = Sha256::new();
         let mut size: u64 = 0;
         while let Some(chunk) = body.next().await {
@@ -196,6 +215,7 @@ impl Storage {
             }
             hash.update(&chunk);
             probe.feed(&chunk);
+            window.feed(&chunk);
             sink.write(&chunk).await?;
         }
         if declared.is_some_and(|n| n != size) {
@@ -205,11 +225,19 @@ impl Storage {
             )));
         }
         sink.commit(self.path(key)).await?;
+        let duration_seconds = match probe.seconds() {
+            Some(s) => Some(s),
+            // The demuxer's reads block; a window of 2 MiB takes a few milliseconds.
+            None => tokio::task::spawn_blocking(move || window.seconds())
+                .await
+                .ok()
+                .flatten(),
+        };
         Ok(Stored {
             key: key.to_owned(),
             size_bytes: size,
             sha256: hex::encode(hash.finalize()),
-            duration_seconds: probe.seconds(),
+            duration_seconds,
         })
     }
 
@@ -309,9 +337,16 @@ impl Storage {
         w.finish().await
     }
 
-    /// A finished upload's duration from its MP4 metadata, reading only the box headers
-    /// and the start of `moov`.
+    /// A finished upload's duration from its MP4 metadata (reading only the box headers
+    /// and the start of `moov`), else from its WebM metadata.
     pub async fn probe_part(&self, upload: &str) -> Option<u32> {
+        match self.probe_part_mp4(upload).await {
+            Some(s) => Some(s),
+            None => webm_seconds(self.part(upload)).await,
+        }
+    }
+
+    async fn probe_part_mp4(&self, upload: &str) -> Option<u32> {
         let mut file = tokio::fs::File::open(self.part(upload)).await.ok()?;
         let mut probe = DurationProbe::default();
         let mut buf = vec![0u8; 16 * 1024];
@@ -363,20 +398,52 @@ impl Storage {
     }
 }
 
-/// The next chunk of at most `left` bytes of a file being served.
+/// A local file's duration from its WebM metadata, read off the async workers (the
+/// demuxer's reads block) from its first and last MiB only, as a streamed one is: the
+/// demuxer allocates what an element declares, so it never sees more than those.
+async fn webm_seconds(path: PathBuf) -> Option<u32> {
+    let read = move || {
+        let mut file = std::fs::File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let mut window = webm::Window::default();
+        let mut head = Vec::new();
+        (&mut file)
+            .take(window.head_room() as u64)
+            .read_to_end(&mut head)
+            .ok()?;
+        window.feed(&head);
+        let tail_from = len.saturating_sub(webm::KEEP as u64).max(head.len() as u64);
+        window.skipped(tail_from - head.len() as u64);
+        file.seek(SeekFrom::Start(tail_from)).ok()?;
+        let mut tail = Vec::new();
+        file.read_to_end(&mut tail).ok()?;
+        window.feed(&tail);
+        window.seconds()
+    };
+    tokio::task::spawn_blocking(read).await.ok().flatten()
+}
+
+/// The next chunk of at most `left` bytes of a file being served, read on the blocking
+/// pool straight into a buffer of its own: one copy, nothing zeroed first (serving is
+/// otherwise bound by copying; see `bench-content`).
 async fn read_chunk(
-    (mut file, left): (tokio::fs::File, u64),
-) -> Option<(std::io::Result<Bytes>, (tokio::fs::File, u64))> {
-    if left == 0 {
-        return None;
-    }
-    let mut buf = vec![0u8; (left as usize).min(READ_CHUNK)];
-    match file.read(&mut buf).await {
-        Ok(0) => None,
-        Ok(n) => {
-            buf.truncate(n);
-            Some((Ok(Bytes::from(buf)), (file, left - n as u64)))
+    (file, left): (Option<std::fs::File>, u64),
+) -> Option<(std::io::Result<Bytes>, (Option<std::fs::File>, u64))> {
+    let file = file.filter(|_| left > 0)?;
+    let want = left.min(READ_CHUNK as u64);
+    let read = tokio::task::spawn_blocking(move || {
+        let mut buf = Vec::with_capacity(want as usize);
+        let got = (&file).take(want).read_to_end(&mut buf);
+        (file, got.map(|_| buf))
+    })
+    .await;
+    match read {
+        Ok((_, Ok(buf))) if buf.is_empty() => None,
+        Ok((file, Ok(buf))) => {
+            let left = left - buf.len() as u64;
+            Some((Ok(Bytes::from(buf)), (Some(file), left)))
         }
-        Err(e) => Some((Err(e), (file, 0))),
+        Ok((_, Err(e))) => Some((Err(e), (None, 0))),
+        Err(e) => Some((Err(std::io::Error::other(e)), (None, 0))),
     }
 }

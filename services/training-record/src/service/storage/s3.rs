@@ -82,7 +82,10 @@ impl S3 {
                 GetOptions::new().with_range(Some(start..start + len)),
             )
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(|e| match e {
+                object_store::Error::NotFound { .. } => super::missing(key, e),
+                e => ApiError::internal(e),
+            })?;
         Ok(got
             .into_stream()
             .map(|r| r.map_err(std::io::Error::other))
