@@ -8,6 +8,7 @@ use continuity_shared::with_backend;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
+use super::bind::{BoundDate, SameInstant, sqlite_timestamp};
 use super::schema::attrition_spells as s;
 use crate::domain::spell::Spell;
 
@@ -23,10 +24,10 @@ diesel::define_sql_function! {
 #[diesel(table_name = s, treat_none_as_default_value = false)]
 struct NewSpellRow<'a> {
     employee_id: &'a str,
-    hire_date: NaiveDate,
+    hire_date: BoundDate,
     department_code: &'a str,
-    leave_date: Option<NaiveDate>,
-    updated_at: NaiveDateTime,
+    leave_date: Option<BoundDate>,
+    updated_at: SameInstant<'a>,
 }
 
 #[derive(Debug, Queryable, Selectable)]
@@ -62,15 +63,19 @@ pub fn upsert(
     at: NaiveDateTime,
 ) -> DbResult<(i64, i64)> {
     let before = count(conn)?;
+    let stamp = sqlite_timestamp(at);
     for chunk in spells.chunks(BATCH) {
         let rows: Vec<NewSpellRow> = chunk
             .iter()
             .map(|x| NewSpellRow {
                 employee_id: x.employee_id.as_str(),
-                hire_date: x.hire_date,
+                hire_date: BoundDate(x.hire_date),
                 department_code: x.department.as_str(),
-                leave_date: x.leave_date,
-                updated_at: at,
+                leave_date: x.leave_date.map(BoundDate),
+                updated_at: SameInstant {
+                    at,
+                    sqlite_text: &stamp,
+                },
             })
             .collect();
         with_backend!(&mut *conn, |c| diesel::insert_into(s::table)
@@ -90,12 +95,16 @@ pub fn upsert(
 /// The roster's word on one spell: its department and leave date become the given ones
 /// (a rescinded resignation clears the leave date).
 pub fn put_live(conn: &mut DbConnection, spell: &Spell, at: NaiveDateTime) -> DbResult<()> {
+    let stamp = sqlite_timestamp(at);
     let row = NewSpellRow {
         employee_id: spell.employee_id.as_str(),
-        hire_date: spell.hire_date,
+        hire_date: BoundDate(spell.hire_date),
         department_code: spell.department.as_str(),
-        leave_date: spell.leave_date,
-        updated_at: at,
+        leave_date: spell.leave_date.map(BoundDate),
+        updated_at: SameInstant {
+            at,
+            sqlite_text: &stamp,
+        },
     };
     with_backend!(&mut *conn, |c| diesel::insert_into(s::table)
         .values(&row)

@@ -113,7 +113,12 @@ fn an_empty_history_has_no_rates_and_no_peaks() {
 }
 
 /// Counted the slow, obvious way: every day of the window, every spell.
-fn day_by_day(spans: &[Span], basis: Basis, from: NaiveDate, to: NaiveDate) -> (Vec<u64>, Vec<f64>) {
+fn day_by_day(
+    spans: &[Span],
+    basis: Basis,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (Vec<u64>, Vec<f64>) {
     let mut events = vec![0u64; basis.periods()];
     let mut exposure = vec![0f64; basis.periods()];
     for day in from.iter_days().take_while(|d| *d <= to) {
@@ -137,7 +142,8 @@ fn person_days_and_events_per_period_match_a_day_by_day_count_on_both_bases() {
     let spans: Vec<Span> = (0..300)
         .map(|_| {
             let hire = base + chrono::Days::new(rng.next_u64() % 2500);
-            let leave = (rng.next_u64() % 3 != 0).then(|| hire + chrono::Days::new(rng.next_u64() % 1500));
+            let leave =
+                (rng.next_u64() % 3 != 0).then(|| hire + chrono::Days::new(rng.next_u64() % 1500));
             Span { hire, leave }
         })
         .collect();
