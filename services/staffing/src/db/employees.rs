@@ -128,13 +128,16 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> DbResult<Vec<Versio
     Ok(found)
 }
 
-/// False when the employee was inserted concurrently.
+/// Adds a new employee; false when another transaction added it meanwhile. It does not
+/// fail (on PostgreSQL a failed statement would end the transaction), so the caller may
+/// read again and update instead.
 pub fn insert(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<bool> {
-    super::applied(
-        diesel::insert_into(employees::table)
-            .values(row)
-            .execute(conn),
+    super::applied(with_backend!(conn, |c| diesel::insert_into(
+        employees::table
     )
+    .values(row)
+    .on_conflict_do_nothing()
+    .execute(c)))
 }
 
 /// Many rows in few statements: one multi-row INSERT per chunk.

@@ -46,27 +46,52 @@ pub async fn put(
 ) -> StaffingResult<(Versioned<Employee>, Put)> {
     let today = rules.today(ctx.at);
     db.write(move |conn| {
-        let code = employee.department_code.as_str();
-        // The department's existence and the employee, in one query.
-        let Some(existing) = rows::find_in_department(conn, employee.employee_id.as_str(), code)?
-        else {
-            return Err(StaffingError::Invalid(vec![unknown_department(
-                "department_code".into(),
-                code,
-            )]));
-        };
-        if_match.check(existing.as_ref().map(|r| r.version))?;
-        change_in(
-            conn,
-            existing,
-            employee,
-            &Facts::on(today),
-            None,
-            &ctx,
-            &rules,
-        )
+        // On PostgreSQL two writes of one employee may read the same version; the second's
+        // update then finds a newer one and changes nothing. It reads again and applies
+        // on top (or answers 412 to a stale `If-Match`) instead of refusing the client with
+        // a conflict: nothing was written before the update, so the transaction is intact.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match put_in(conn, &employee, &if_match, today, &ctx, &rules) {
+                Err(StaffingError::ConcurrentChange) if attempts < MAX_ATTEMPTS => continue,
+                outcome => return outcome,
+            }
+        }
     })
     .await
+}
+
+/// Reads before giving up on a change that others keep overtaking.
+const MAX_ATTEMPTS: u32 = 5;
+
+fn put_in(
+    conn: &mut DbConnection,
+    employee: &Employee,
+    if_match: &IfMatch,
+    today: NaiveDate,
+    ctx: &AuditContext,
+    rules: &Rules,
+) -> StaffingResult<(Versioned<Employee>, Put)> {
+    let code = employee.department_code.as_str();
+    // The department's existence and the employee, in one query.
+    let Some(existing) = rows::find_in_department(conn, employee.employee_id.as_str(), code)?
+    else {
+        return Err(StaffingError::Invalid(vec![unknown_department(
+            "department_code".into(),
+            code,
+        )]));
+    };
+    if_match.check(existing.as_ref().map(|r| r.version))?;
+    change_in(
+        conn,
+        existing,
+        employee.clone(),
+        &Facts::on(today),
+        None,
+        ctx,
+        rules,
+    )
 }
 
 /// Writes one change of an employee in the caller's transaction, with everything it sets
