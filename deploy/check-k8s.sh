@@ -90,7 +90,14 @@ for s in services:
     need(len(own) == 1, f"{s}: not exactly one Ingress host of its own")
     env = {e["name"] for e in c.get("env", [])}
     need(any(n.endswith("__DATABASE_URL") for n in env), f"{s}: no database URL (PostgreSQL is external)")
+# Recordings on S3-compatible storage, its credentials from a Secret, never in the ConfigMap.
+config = by["ConfigMap"]["continuity-config"]["data"]
+need(config.get("CONTINUITY_TRAINING_RECORD__S3_BUCKET"), "training-record: no S3 bucket")
+tr_env = {e["name"]: e for e in by["Deployment"]["training-record"]["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+for key in ["CONTINUITY_TRAINING_RECORD__S3_ACCESS_KEY_ID", "CONTINUITY_TRAINING_RECORD__S3_SECRET_ACCESS_KEY"]:
+    need("secretKeyRef" in tr_env.get(key, {}).get("valueFrom", {}), f"training-record: {key} not from a Secret")
+    need(key not in config, f"{key} in the ConfigMap")
 if problems:
     sys.exit("deploy/k8s: " + "; ".join(problems))
-print(f"deploy/k8s: {len(services)} services, each 2 replicas, probes, limits, non-root, read-only root, Service, HPA, PDB, own host")
+print(f"deploy/k8s: {len(services)} services, each 2 replicas, probes, limits, non-root, read-only root, Service, HPA, PDB, own host; recordings on S3 with credentials from a Secret")
 EOF

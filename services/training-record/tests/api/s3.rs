@@ -17,6 +17,26 @@ use crate::helpers::*;
 
 const BUCKET: &str = "materials";
 
+/// Streams `content` in as a WebM material of `session`; the created material.
+async fn upload_webm(app: &TestApp, session: &Value, content: Vec<u8>) -> Value {
+    let res = app
+        .as_role(
+            Role::Trainer,
+            Method::POST,
+            &format!(
+                "/v1/training-sessions/{}/materials?filename=a.webm",
+                id_of(session)
+            ),
+        )
+        .header("content-type", "video/webm")
+        .body(content)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.json().await.unwrap()
+}
+
 /// A moto server, stopped when dropped.
 struct Moto {
     child: Child,
@@ -128,22 +148,7 @@ async fn on_s3_an_upload_goes_to_the_bucket_is_served_with_ranges_and_validators
     let app = spawn_on_s3(&moto).await;
     let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
     let content = file(7 << 20); // more than one 5 MiB part
-    let res = app
-        .as_role(
-            Role::Trainer,
-            Method::POST,
-            &format!(
-                "/v1/training-sessions/{}/materials?filename=a.webm",
-                id_of(&s)
-            ),
-        )
-        .header("content-type", "video/webm")
-        .body(content.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let m: Value = res.json().await.unwrap();
+    let m = upload_webm(&app, &s, content.clone()).await;
     let id = m["material_id"].as_str().unwrap();
     assert_eq!(m["sha256"], hex::encode(Sha256::digest(&content)));
     assert_eq!(moto.keys().await, [id]);
@@ -296,22 +301,12 @@ async fn on_s3_a_webm_streamed_in_gets_its_duration_from_its_metadata() {
     let Some(moto) = moto().await else { return };
     let app = spawn_on_s3(&moto).await;
     let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
-    let res = app
-        .as_role(
-            Role::Trainer,
-            Method::POST,
-            &format!(
-                "/v1/training-sessions/{}/materials?filename=a.webm",
-                id_of(&s)
-            ),
-        )
-        .header("content-type", "video/webm")
-        .body(include_bytes!("../fixtures/testsrc-7s.webm").to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let m: Value = res.json().await.unwrap();
+    let m = upload_webm(
+        &app,
+        &s,
+        include_bytes!("../fixtures/testsrc-7s.webm").to_vec(),
+    )
+    .await;
     assert_eq!(m["duration_seconds"], 7, "{m}");
     assert_eq!(moto.keys().await.len(), 1);
 }
