@@ -204,6 +204,36 @@ pub struct Measured {
 }
 
 impl Measured {
+    /// A table row: the measure, its ratio to `baseline` and, when a target is given
+    /// (`(ratio, p99 in ms)`), whether it is met.
+    pub fn row(&self, what: &str, baseline: f64, target: Option<(f64, f64)>) -> String {
+        let ratio = self.per_second / baseline;
+        let verdict = target.map_or(String::new(), |(least, p99)| {
+            let mut missed = Vec::new();
+            if ratio < least {
+                missed.push(format!("ratio {ratio:.2}x"));
+            }
+            if self.p99_ms >= p99 || self.p99_ms.is_nan() {
+                missed.push(format!("p99 {:.1} ms", self.p99_ms));
+            }
+            if self.failures > 0 {
+                missed.push(format!("{} failed", self.failures));
+            }
+            if missed.is_empty() {
+                "met".to_owned()
+            } else {
+                format!("missed ({})", missed.join(", "))
+            }
+        });
+        format!(
+            "| {what} | {:.0} | {:.1} ms | {:.1} ms | {ratio:.2}x | {verdict} |{}",
+            self.per_second,
+            self.p50_ms,
+            self.p99_ms,
+            self.failed()
+        )
+    }
+
     pub fn print(&self, what: &str, baseline: f64) {
         println!(
             "| {what} | {:.0} | {:.1} ms | {:.1} ms | {:.2}x |{}",
@@ -361,4 +391,71 @@ where
         failures,
         requests: succeeded + failures,
     }
+}
+
+/// On PostgreSQL, vacuums, analyzes and checkpoints a freshly seeded database, so that no
+/// measured load runs beside autovacuum or a checkpoint the seeding set off (as a database
+/// in service would have long since done). SQLite needs nothing.
+pub fn settle(db: &TestDatabase) -> anyhow::Result<()> {
+    if db.url.starts_with("postgres") {
+        let mut conn = diesel::PgConnection::establish(&db.url)?;
+        conn.batch_execute("VACUUM ANALYZE")?;
+        conn.batch_execute("CHECKPOINT")?;
+    }
+    Ok(())
+}
+
+/// Staffing gets `people` employees `E00000`... over `departments` departments `dept0`...,
+/// in one CSV import: the suite's own read of one employee by id is measured on them.
+pub async fn import_people(base: &str, people: usize, departments: usize) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    let client = reqwest::Client::new();
+    for d in 0..departments {
+        let res = client
+            .put(format!("{base}/v1/departments/dept{d}"))
+            .bearer_auth(TOKEN)
+            .json(&serde_json::json!({"name": format!("dept{d}"), "key": false}))
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "department: {}", res.status());
+    }
+    let mut csv = String::from("employee_id,name,department_code,hire_date,leave_date\n");
+    for i in 0..people {
+        writeln!(
+            csv,
+            "E{i:05},Person {i},dept{},2020-01-01,",
+            i % departments
+        )?;
+    }
+    let res = client
+        .post(format!("{base}/v1/employees/import"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await?;
+    anyhow::ensure!(res.status().is_success(), "import: {}", res.status());
+    Ok(())
+}
+
+/// Staffing's `GET /v1/employees/{id}` of random people among `E00000`..., the suite's own
+/// read that other reads are measured against.
+pub fn reads_by_id(base: &str, people: usize, connections: usize, duration: Duration) -> Measured {
+    let script = format!(
+        "local auth = {{ [\"Authorization\"] = \"Bearer {TOKEN}\" }}\n\
+         request = function()\n\
+           return wrk.format(\"GET\", string.format(\"/v1/employees/E%05d\", math.random(0, {} - 1)), auth)\n\
+         end\n",
+        people
+    );
+    if let Some(m) = wrk("reads-by-id", base, connections, duration, &script) {
+        return m;
+    }
+    let base = base.to_owned();
+    load_in_process(connections, duration, move |client, worker, n| {
+        let id = (worker * 7919 + n * 104_729) % people;
+        client
+            .get(format!("{base}/v1/employees/E{id:05}"))
+            .bearer_auth(TOKEN)
+    })
 }

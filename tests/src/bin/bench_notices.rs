@@ -13,13 +13,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
-use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use continuity_shared::testing::TestDatabase;
 use continuity_tests::bench::{
-    Measured, SERVICE_TOKEN, TOKEN, client_runtime, load_in_process, start_service, start_staffing,
-    stop, wrk,
+    Measured, SERVICE_TOKEN, TOKEN, client_runtime, import_people, load_in_process, reads_by_id,
+    settle, start_service, start_staffing, stop, wrk,
 };
 use serde_json::{Value, json};
 
@@ -66,12 +65,12 @@ fn main() -> anyhow::Result<()> {
         let (staffing, staffing_handle, staffing_thread) = start_staffing(&staffing_db, &[])?;
         client_runtime().block_on(async {
             more_notices(&base, &project, NOTICES - 1).await?;
-            import_people(&staffing, people).await
+            import_people(&staffing, people, DEPARTMENTS).await
         })?;
         settle(&db)?;
         settle(&staffing_db)?;
-        let by_id = reads(&staffing, "employee", people, connections, duration);
-        let pending = reads(&base, "pending", people, connections, duration);
+        let by_id = reads_by_id(&staffing, people, connections, duration);
+        let pending = pending_reads(&base, people, connections, duration);
         reading.push(row(
             name,
             "GET /v1/employees/{id} (staffing, baseline)",
@@ -102,116 +101,36 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// On PostgreSQL, vacuums, analyzes and checkpoints the freshly seeded database, so that
-/// neither read runs beside autovacuum or a checkpoint the seeding set off (as a database
-/// in service would have long since done). SQLite needs nothing.
-fn settle(db: &TestDatabase) -> anyhow::Result<()> {
-    use diesel::Connection;
-    use diesel::connection::SimpleConnection;
-    if db.url.starts_with("postgres") {
-        let mut conn = diesel::PgConnection::establish(&db.url)?;
-        conn.batch_execute("VACUUM ANALYZE")?;
-        conn.batch_execute("CHECKPOINT")?;
-    }
-    Ok(())
-}
-
 /// One table row; the verdict when `baseline` is given.
 fn row(database: &str, what: &str, m: &Measured, baseline: Option<f64>) -> String {
-    let (ratio, verdict) = match baseline {
-        None => ("1.00x".to_owned(), String::new()),
-        Some(b) => {
-            let ratio = m.per_second / b;
-            let mut missed = Vec::new();
-            if ratio < RATIO_TARGET {
-                missed.push(format!("ratio {ratio:.2}x"));
-            }
-            if m.p99_ms >= P99_TARGET_MS || m.p99_ms.is_nan() {
-                missed.push(format!("p99 {:.1} ms", m.p99_ms));
-            }
-            if m.failures > 0 {
-                missed.push(format!("{} failed", m.failures));
-            }
-            let verdict = if missed.is_empty() {
-                "met".to_owned()
-            } else {
-                format!("missed ({})", missed.join(", "))
-            };
-            (format!("{ratio:.2}x"), verdict)
-        }
-    };
-    format!(
-        "| {database} | {what} | {:.0} | {:.1} ms | {:.1} ms | {ratio} | {verdict} |{}",
-        m.per_second,
-        m.p50_ms,
-        m.p99_ms,
-        m.failed()
-    )
+    let target = baseline.map(|_| (RATIO_TARGET, P99_TARGET_MS));
+    let row = m.row(what, baseline.unwrap_or(m.per_second), target);
+    format!("| {database} {row}")
 }
 
 const READ_SCRIPT: &str = r#"
 local auth = { ["Authorization"] = "Bearer bench-admin" }
 request = function()
   local id = string.format("E%05d", math.random(0, PEOPLE - 1))
-  if KIND == "pending" then
-    return wrk.format("GET", "/v1/employees/" .. id .. "/pending-acknowledgments", auth)
-  end
-  return wrk.format("GET", "/v1/employees/" .. id, auth)
+  return wrk.format("GET", "/v1/employees/" .. id .. "/pending-acknowledgments", auth)
 end
 "#;
 
-/// Reads of random people's `kind` (`employee` at staffing, `pending` at process-change).
-fn reads(
-    base: &str,
-    kind: &'static str,
-    people: usize,
-    connections: usize,
-    duration: Duration,
-) -> Measured {
-    let script = format!("KIND = \"{kind}\"\nPEOPLE = {people}\n{READ_SCRIPT}");
+/// Reads of random people's pending acknowledgments at process-change.
+fn pending_reads(base: &str, people: usize, connections: usize, duration: Duration) -> Measured {
+    let script = format!("PEOPLE = {people}\n{READ_SCRIPT}");
     if let Some(m) = wrk("bench-notices", base, connections, duration, &script) {
         return m;
     }
     let base = base.to_owned();
     load_in_process(connections, duration, move |client, worker, n| {
         let id = (worker * 7919 + n * 104_729) % people;
-        let url = match kind {
-            "pending" => format!("{base}/v1/employees/E{id:05}/pending-acknowledgments"),
-            _ => format!("{base}/v1/employees/E{id:05}"),
-        };
-        client.get(url).bearer_auth(TOKEN)
-    })
-}
-
-/// Staffing gets the same people in the same ten departments, in one CSV import.
-async fn import_people(base: &str, people: usize) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
-    for d in 0..DEPARTMENTS {
-        let res = client
-            .put(format!("{base}/v1/departments/dept{d}"))
+        client
+            .get(format!(
+                "{base}/v1/employees/E{id:05}/pending-acknowledgments"
+            ))
             .bearer_auth(TOKEN)
-            .json(&json!({"name": format!("dept{d}"), "key": false}))
-            .send()
-            .await?;
-        anyhow::ensure!(res.status().is_success(), "department: {}", res.status());
-    }
-    let mut csv = String::from("employee_id,name,department_code,hire_date,leave_date\n");
-    for i in 0..people {
-        writeln!(
-            csv,
-            "E{i:05},Person {i},dept{},2020-01-01,",
-            i % DEPARTMENTS
-        )?;
-    }
-    let res = client
-        .post(format!("{base}/v1/employees/import"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await?;
-    anyhow::ensure!(res.status().is_success(), "import: {}", res.status());
-    Ok(())
+    })
 }
 
 /// Feeds the roster copy, records and approves one change for the ten departments, bundles

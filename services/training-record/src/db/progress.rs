@@ -91,3 +91,23 @@ pub fn of_materials(
         ))
         .load(conn)?)
 }
+
+/// (material, watched seconds, done) for each of `materials` that `employee` has progress on.
+pub fn of_employee(
+    conn: &mut DbConnection,
+    employee: &EmployeeId,
+    materials: &[String],
+) -> DbResult<Vec<(String, f64, bool)>> {
+    let mut out = Vec::new();
+    // Both backends cap bound parameters per statement.
+    for chunk in materials.chunks(500) {
+        out.extend(
+            mp::table
+                .filter(mp::employee_id.eq(employee.as_str()))
+                .filter(mp::material_id.eq_any(chunk))
+                .select((mp::material_id, mp::watched_seconds, mp::done))
+                .load::<(String, f64, bool)>(conn)?,
+        );
+    }
+    Ok(out)
+}

@@ -1,6 +1,8 @@
 //! Catch-up plans: computed from sessions, attendance and progress; and the reports that
 //! follow every change (`training.progressed`, `handover.progressed`, `catchup.overdue`).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use continuity_contract::payloads::{CatchupOverdue, HandoverProgressed, TrainingProgressed};
 use continuity_contract::{DepartmentCode, EmployeeId, HandoverId, HandoverPart, ProjectId};
@@ -35,24 +37,27 @@ pub fn duration_seconds(m: &Material, s: &TrainingSession) -> f64 {
     )
 }
 
-/// How `employee` has used `m`.
-pub fn material_use(
-    conn: &mut DbConnection,
-    m: &Material,
-    s: &TrainingSession,
-    employee: &EmployeeId,
-) -> TrainingResult<MaterialUse> {
-    let p = progress::find(conn, &m.material_id, employee)?;
-    let (share, done) = match (&p, m.kind) {
-        (None, _) => (0.0, false),
-        (Some(p), MaterialKind::Video) => (p.watched.share(duration_seconds(m, s)), p.done),
-        (Some(p), _) => (if p.done { 1.0 } else { 0.0 }, p.done),
+/// How someone has used `m`, from their stored progress on it (watched seconds and done),
+/// if any: a recording by the share watched, slides and documents once done.
+pub fn material_use(m: &Material, s: &TrainingSession, used: Option<(f64, bool)>) -> MaterialUse {
+    let (seconds, done) = used.unwrap_or((0.0, false));
+    let share = match m.kind {
+        MaterialKind::Video => {
+            let d = duration_seconds(m, s);
+            if d > 0.0 {
+                (seconds / d).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        }
+        _ if done => 1.0,
+        _ => 0.0,
     };
-    Ok(MaterialUse {
+    MaterialUse {
         kind: m.kind,
         share,
         done,
-    })
+    }
 }
 
 /// The state of each required session of the project for someone of `department`.
@@ -70,15 +75,23 @@ pub fn plan_in(
     let ids: Vec<String> = required.iter().map(|s| s.session_id.to_string()).collect();
     let attended = attendance::attended_of(conn, employee, &ids)?;
     let all_materials = materials::of_sessions(conn, &ids)?;
+    let material_ids: Vec<String> = all_materials
+        .iter()
+        .map(|m| m.material_id.to_string())
+        .collect();
+    // One query for all of the person's progress (one per material made a 40-session
+    // plan a tenth as fast as a read by id).
+    let used: HashMap<String, (f64, bool)> = progress::of_employee(conn, employee, &material_ids)?
+        .into_iter()
+        .map(|(m, seconds, done)| (m, (seconds, done)))
+        .collect();
     let mut states: Vec<(TrainingSession, SessionState)> = Vec::with_capacity(required.len());
     for s in required {
-        let mut uses = Vec::new();
-        for m in all_materials
+        let uses: Vec<MaterialUse> = all_materials
             .iter()
             .filter(|m| m.session_id == s.session_id)
-        {
-            uses.push(material_use(conn, m, &s, employee)?);
-        }
+            .map(|m| material_use(m, &s, used.get(&m.material_id.to_string()).copied()))
+            .collect();
         let was_there = attended.contains(&s.session_id.to_string());
         states.push((s.clone(), session_state(was_there, &uses)));
     }

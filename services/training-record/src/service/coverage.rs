@@ -7,13 +7,12 @@ use continuity_contract::{EmployeeId, ProjectId};
 use continuity_shared::db::Db;
 use continuity_shared::roster::read as roster;
 
-use super::catchup::duration_seconds;
+use super::catchup::material_use;
 use super::errors::TrainingResult;
 use crate::db::{attendance, materials, progress, sessions};
 use crate::domain::catchup::MaterialUse;
 use crate::domain::coverage::{self, Coverage, Person};
 use crate::domain::ids::SessionId;
-use crate::domain::material::MaterialKind;
 use crate::domain::session::TrainingSession;
 
 /// The coverage of every session of `project`; 404 for a project not in the roster copy.
@@ -66,30 +65,12 @@ pub async fn get(db: &Db, project: ProjectId) -> TrainingResult<Coverage> {
             };
             let mid = m.material_id.to_string();
             for p in people.iter().filter(|p| s.is_for(&p.department_code)) {
-                let (seconds, done) = used
+                let progress = used
                     .get(&(mid.clone(), p.employee_id.as_str().to_owned()))
-                    .copied()
-                    .unwrap_or((0.0, false));
-                let share = match m.kind {
-                    MaterialKind::Video => {
-                        let d = duration_seconds(m, s);
-                        if d > 0.0 { (seconds / d).min(1.0) } else { 0.0 }
-                    }
-                    _ => {
-                        if done {
-                            1.0
-                        } else {
-                            0.0
-                        }
-                    }
-                };
+                    .copied();
                 uses.entry((s.session_id, p.employee_id.clone()))
                     .or_default()
-                    .push(MaterialUse {
-                        kind: m.kind,
-                        share,
-                        done,
-                    });
+                    .push(material_use(m, s, progress));
             }
         }
         Ok(coverage::coverage(all, &people, &attended, &uses))
