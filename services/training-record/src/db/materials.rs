@@ -1,6 +1,7 @@
 //! Material rows.
 
 use chrono::NaiveDateTime;
+use continuity_contract::ProjectId;
 use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
 use diesel::prelude::*;
 
@@ -112,6 +113,21 @@ pub fn find(
 }
 
 /// The materials of `sessions`, by id.
+/// Every material of `project`'s sessions.
+pub fn of_project(conn: &mut DbConnection, project: &ProjectId) -> DbResult<Vec<Material>> {
+    use super::schema::training_sessions as ts;
+    let rows: Vec<MaterialRow> = m::table
+        .inner_join(ts::table)
+        .filter(ts::project_id.eq(project.to_string()))
+        .order(m::material_id.asc())
+        .select(MaterialRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| <(Material, NaiveDateTime)>::try_from(r).map(|(m, _)| m))
+        .collect::<Result<_, _>>()
+        .map_err(Into::into)
+}
+
 pub fn of_sessions(conn: &mut DbConnection, sessions: &[String]) -> DbResult<Vec<Material>> {
     let rows: Vec<MaterialRow> = m::table
         .filter(m::session_id.eq_any(sessions))

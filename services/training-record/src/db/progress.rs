@@ -1,7 +1,7 @@
 //! What each person has watched or read of each material.
 
 use chrono::NaiveDateTime;
-use continuity_contract::EmployeeId;
+use continuity_contract::{EmployeeId, ProjectId};
 use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
 use continuity_shared::with_backend;
 use diesel::prelude::*;
@@ -92,22 +92,18 @@ pub fn of_materials(
         .load(conn)?)
 }
 
-/// (material, watched seconds, done) for each of `materials` that `employee` has progress on.
-pub fn of_employee(
+/// (material, watched seconds, done) for each material of `project` that `employee` has
+/// progress on.
+pub fn of_employee_in_project(
     conn: &mut DbConnection,
     employee: &EmployeeId,
-    materials: &[String],
+    project: &ProjectId,
 ) -> DbResult<Vec<(String, f64, bool)>> {
-    let mut out = Vec::new();
-    // Both backends cap bound parameters per statement.
-    for chunk in materials.chunks(500) {
-        out.extend(
-            mp::table
-                .filter(mp::employee_id.eq(employee.as_str()))
-                .filter(mp::material_id.eq_any(chunk))
-                .select((mp::material_id, mp::watched_seconds, mp::done))
-                .load::<(String, f64, bool)>(conn)?,
-        );
-    }
-    Ok(out)
+    use super::schema::{materials as m, training_sessions as ts};
+    Ok(mp::table
+        .inner_join(m::table.inner_join(ts::table))
+        .filter(ts::project_id.eq(project.to_string()))
+        .filter(mp::employee_id.eq(employee.as_str()))
+        .select((mp::material_id, mp::watched_seconds, mp::done))
+        .load::<(String, f64, bool)>(conn)?)
 }

@@ -89,6 +89,8 @@ diesel::table! {
 
 diesel::joinable!(session_audience -> training_sessions (session_id));
 diesel::joinable!(materials -> training_sessions (session_id));
+diesel::joinable!(attendance -> training_sessions (session_id));
+diesel::joinable!(material_progress -> materials (material_id));
 diesel::allow_tables_to_appear_in_same_query!(
     training_sessions,
     session_audience,

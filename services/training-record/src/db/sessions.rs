@@ -1,5 +1,7 @@
 //! Session rows and their audience.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use continuity_contract::{DepartmentCode, Name, ProjectId};
 use continuity_shared::clock;
@@ -86,16 +88,24 @@ fn with_audience(
         .order((sa::session_id.asc(), sa::department_code.asc()))
         .select((sa::session_id, sa::department_code))
         .load(conn)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let audience = pairs
-            .iter()
-            .filter(|(s, _)| *s == row.session_id)
-            .map(|(_, d)| d.clone())
-            .collect();
-        out.push(row.into_domain(audience)?);
+    assemble(rows, pairs)
+}
+
+/// Each session with its audience, from the audience's (session, department) pairs.
+fn assemble(
+    rows: Vec<SessionRow>,
+    pairs: Vec<(String, String)>,
+) -> DbResult<Vec<Versioned<TrainingSession>>> {
+    let mut audiences: HashMap<String, Vec<String>> = HashMap::with_capacity(rows.len());
+    for (session, department) in pairs {
+        audiences.entry(session).or_default().push(department);
     }
-    Ok(out)
+    rows.into_iter()
+        .map(|row| {
+            let audience = audiences.remove(&row.session_id).unwrap_or_default();
+            row.into_domain(audience).map_err(Into::into)
+        })
+        .collect()
 }
 
 pub fn find(
@@ -200,5 +210,12 @@ pub fn of_project(
         .select(SessionRow::as_select())
         .order((ts::held_on.asc(), ts::session_id.asc()))
         .load(conn)?;
-    with_audience(conn, rows)
+    // The audience by the project, not by a list of sessions: one statement, prepared once.
+    let pairs: Vec<(String, String)> = sa::table
+        .inner_join(ts::table)
+        .filter(ts::project_id.eq(project.to_string()))
+        .order((sa::session_id.asc(), sa::department_code.asc()))
+        .select((sa::session_id, sa::department_code))
+        .load(conn)?;
+    assemble(rows, pairs)
 }
