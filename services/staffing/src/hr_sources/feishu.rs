@@ -22,6 +22,7 @@
 //!
 //! The person's fields are the event's scalar fields, the shallowest first, keys
 //! lower-case (`user_id`, `open_id`, `employee_no`, …): one of them is our employee id.
+//! The directory's `employee_id` is the contact's `user_id`, so it is also read as that.
 
 use std::collections::BTreeMap;
 
@@ -336,7 +337,13 @@ pub fn parse(message: &Value, now: DateTime<Utc>) -> Result<Message, String> {
     let event_id = text_at(message, "/header/event_id").ok_or("no header.event_id")?;
     let event_type = text_at(message, "/header/event_type").ok_or("no header.event_type")?;
     let body = message.get("event").cloned().unwrap_or(Value::Null);
-    let fields = flat_fields(&body);
+    let mut fields = flat_fields(&body);
+    if event_type.starts_with("directory.") {
+        // The directory names the contact's `user_id` `employee_id`: one field for both.
+        if let Some(id) = fields.get("employee_id").cloned() {
+            fields.entry("user_id".to_owned()).or_insert(id);
+        }
+    }
     let event = change_of(&event_type, &body, &fields).map(|change| {
         let at = text_at(message, "/header/create_time")
             .and_then(|ms| ms.parse::<i64>().ok())
@@ -512,6 +519,7 @@ mod tests {
                 last_working_day: NaiveDate::from_ymd_opt(2026, 12, 31)
             }
         );
+        assert_eq!(e.fields["user_id"], "E1");
         let off = |status: Value| {
             event(
                 "corehr.offboarding.status_updated_v2",
