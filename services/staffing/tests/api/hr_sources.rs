@@ -349,6 +349,9 @@ async fn post_lark(
     req.body(body.to_owned()).send().await.unwrap()
 }
 
+/// The timestamp and signature headers of a delivery.
+type Signed = (String, String);
+
 /// Sends `message` to `fs` encrypted and signed at the app's time.
 async fn send_lark(app: &TestApp, message: &Value) -> Response {
     let body = sealed(message);
@@ -432,7 +435,7 @@ async fn feishu_refuses_tampered_wrongly_keyed_truncated_stale_and_unsigned_call
     .to_string();
     let stale = (now - 301).to_string();
     let stale_sig = lark_signature(&stale, "n0nce", FS_KEY, &body);
-    let cases: Vec<(&str, String, Option<(String, String)>)> = vec![
+    let cases: Vec<(&str, String, Option<Signed>)> = vec![
         ("tampered body", tampered, Some((ts.clone(), sig(&body)))),
         (
             "signed with another key",
