@@ -1,5 +1,5 @@
 //! `/v1/hr/sources/{source}/events`: the callbacks of configured HR systems (WeCom,
-//! DingTalk). Each is verified over the raw bytes and decrypted before anything is read;
+//! DingTalk, Feishu). Each is verified over the raw bytes and decrypted before anything is read;
 //! its person events are mapped to HR events and stored and applied through the HR event
 //! path, `"{source}:{dedupe_key}"` as their `webhook_id` (a redelivery is a no-op).
 
@@ -127,6 +127,15 @@ async fn store(
 ///   `msg_signature`), `timestamp`, `nonce`; every answer (the `check_url` handshake
 ///   too) is the encrypted `success` JSON. `user_leave_org` → `employee.terminated`,
 ///   `hrm_mdm_user_change` 1/3/4 → hired/transferred/terminated.
+/// - **Feishu / Lark** (`vendor = "feishu"`): schema 2.0 JSON, or `{"encrypt": "…"}`
+///   with an Encrypt Key, then signed: `X-Lark-Request-Timestamp`, `X-Lark-Request-Nonce`,
+///   `X-Lark-Signature` (hex SHA-256 of timestamp, nonce, Encrypt Key and body; the
+///   timestamp within the source's tolerance). Without a key, the Verification Token in
+///   `header.token`. `url_verification` is answered `{"challenge": …}`, other messages
+///   `{}`. `contact.user.created_v3` / `updated_v3` (another department) / `deleted_v3` →
+///   hired / transferred / terminated (today), `directory.employee.to_be_resigned_v1` →
+///   `employee.resigned` on its `resign_date`; `corehr.offboarding.status_updated_v2` is
+///   stored unmatched (its date is only in Feishu's API); dedupe on `header.event_id`.
 ///
 /// Events are stored and applied before the answer; one lacking the employee id field,
 /// a name or a mapped department is stored as `unmatched` (listed at
@@ -140,14 +149,14 @@ async fn store(
         (String = "application/xml"),
         (String = "text/xml"),
         (serde_json::Value = "application/json"),
-    ), description = "WeCom's XML envelope or DingTalk's `{\"encrypt\": …}`"),
+    ), description = "WeCom's XML envelope, DingTalk's `{\"encrypt\": …}`, or Feishu's schema 2.0 event (or `{\"encrypt\": …}`)"),
     responses(
-        (status = 200, description = "Received (WeCom: `success`; DingTalk: the encrypted `success`)", content(
+        (status = 200, description = "Received (WeCom: `success`; DingTalk: the encrypted `success`; Feishu: `{\"challenge\": …}` to its handshake, else `{}`)", content(
             (String = "text/plain"),
             (DingTalkReply = "application/json"),
         )),
         (status = 400, description = "Not the source's envelope, or a decrypted message it cannot read; nothing stored", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Signature missing or invalid, or not decryptable for this source; nothing stored", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Signature missing or invalid, timestamp outside the tolerance (Feishu), wrong verification token, or not decryptable for this source; nothing stored", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     )
