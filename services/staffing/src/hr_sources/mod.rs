@@ -202,3 +202,56 @@ pub struct VendorEvent {
     /// When the vendor says it happened.
     pub at: DateTime<Utc>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vendor: Vendor) -> HrSourceSettings {
+        HrSourceSettings {
+            vendor,
+            token: None,
+            encoding_aes_key: None,
+            receive_id: None,
+            encrypt_key: None,
+            verification_token: None,
+            app_id: None,
+            timestamp_tolerance_secs: 300,
+            employee_id_field: None,
+            departments: BTreeMap::new(),
+        }
+    }
+
+    fn start(name: &str, s: HrSourceSettings) -> anyhow::Result<HrSources> {
+        HrSources::from_settings(&BTreeMap::from([(name.to_owned(), s)]))
+    }
+
+    #[test]
+    fn each_vendor_requires_its_own_keys_and_names_the_source() {
+        let err = start("wx", settings(Vendor::Wecom))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("staffing.hr_sources.wx") && err.contains("encoding_aes_key"));
+        let err = start("fs", settings(Vendor::Feishu))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("staffing.hr_sources.fs") && err.contains("encrypt_key"));
+
+        let mut wecom = settings(Vendor::Wecom);
+        wecom.token = Some("t".into());
+        wecom.encoding_aes_key = Some("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".into());
+        wecom.receive_id = Some("corp".into());
+        let sources = start("wx", wecom).unwrap();
+        assert_eq!(sources.get("wx").unwrap().employee_id_field, "userid");
+
+        let mut feishu = settings(Vendor::Feishu);
+        feishu.verification_token = Some("v".into());
+        let sources = start("fs", feishu.clone()).unwrap();
+        let fs = sources.get("fs").unwrap();
+        assert_eq!(fs.employee_id_field, "user_id");
+        assert!(matches!(&fs.keys, SourceKeys::Feishu(k) if !k.encrypts()));
+        feishu.employee_id_field = Some("Employee_No".into());
+        let sources = start("fs", feishu).unwrap();
+        assert_eq!(sources.get("fs").unwrap().employee_id_field, "employee_no");
+    }
+}
