@@ -30,7 +30,7 @@ pub struct StaffingSettings {
     /// ...gives the successor this many days from the opening instead.
     #[serde(default = "fourteen")]
     pub handover_grace_days: u32,
-    /// `[staffing.hr_sources.<name>]`: the HR systems (WeCom, DingTalk) whose callbacks
+    /// `[staffing.hr_sources.<name>]`: the HR systems (WeCom, DingTalk, Feishu) whose callbacks
     /// `/v1/hr/sources/<name>/events` takes.
     #[serde(default)]
     pub hr_sources: std::collections::BTreeMap<String, crate::hr_sources::HrSourceSettings>,

@@ -1,5 +1,5 @@
 //! `/v1/hr/sources/{source}/events`: the callbacks of configured HR systems (WeCom,
-//! DingTalk). Each is verified over the raw bytes and decrypted before anything is read;
+//! DingTalk, Feishu). Each is verified over the raw bytes and decrypted before anything is read;
 //! its person events are mapped to HR events and stored and applied through the HR event
 //! path, `"{source}:{dedupe_key}"` as their `webhook_id` (a redelivery is a no-op).
 
@@ -13,10 +13,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::hr_events::MAX_BODY_BYTES;
-use crate::hr_sources::callback_crypto::CryptoError;
+use crate::hr_sources::callback_crypto::{CallbackCrypto, CryptoError};
 use crate::hr_sources::dingtalk::{self, DingTalkReply, Message};
+use crate::hr_sources::feishu::{self, FeishuKeys, SignatureHeaders};
 use crate::hr_sources::mapping::to_hr_event;
-use crate::hr_sources::{HrSource, HrSources, Vendor, VendorEvent, wecom};
+use crate::hr_sources::{HrSource, HrSources, SourceKeys, Vendor, VendorEvent, wecom};
 use crate::service::hr_events;
 use crate::settings::Rules;
 
@@ -37,17 +38,21 @@ pub struct CallbackQuery {
 
 impl CallbackQuery {
     /// Verifies `encrypted` against the query's signature, then decrypts it.
-    fn open(&self, source: &HrSource, encrypted: &str) -> ApiResult<Vec<u8>> {
+    fn open(
+        &self,
+        source: &HrSource,
+        crypto: &CallbackCrypto,
+        encrypted: &str,
+    ) -> ApiResult<Vec<u8>> {
         let signature = self.msg_signature.as_ref().or(self.signature.as_ref());
         let (Some(signature), Some(timestamp), Some(nonce)) =
             (signature, self.timestamp.as_ref(), self.nonce.as_ref())
         else {
             return Err(refused(source, "signature, timestamp or nonce missing"));
         };
-        source
-            .crypto
+        crypto
             .verify(signature, timestamp, nonce, encrypted)
-            .and_then(|()| source.crypto.decrypt(encrypted))
+            .and_then(|()| crypto.decrypt(encrypted))
             .map_err(|e: CryptoError| refused(source, &e.to_string()))
     }
 }
@@ -122,6 +127,15 @@ async fn store(
 ///   `msg_signature`), `timestamp`, `nonce`; every answer (the `check_url` handshake
 ///   too) is the encrypted `success` JSON. `user_leave_org` → `employee.terminated`,
 ///   `hrm_mdm_user_change` 1/3/4 → hired/transferred/terminated.
+/// - **Feishu / Lark** (`vendor = "feishu"`): schema 2.0 JSON, or `{"encrypt": "…"}`
+///   with an Encrypt Key, then signed: `X-Lark-Request-Timestamp`, `X-Lark-Request-Nonce`,
+///   `X-Lark-Signature` (hex SHA-256 of timestamp, nonce, Encrypt Key and body; the
+///   timestamp within the source's tolerance). Without a key, the Verification Token in
+///   `header.token`. `url_verification` is answered `{"challenge": …}`, other messages
+///   `{}`. `contact.user.created_v3` / `updated_v3` (another department) / `deleted_v3` →
+///   hired / transferred / terminated (today), `directory.employee.to_be_resigned_v1` →
+///   `employee.resigned` on its `resign_date`; `corehr.offboarding.status_updated_v2` is
+///   stored unmatched (its date is only in Feishu's API); dedupe on `header.event_id`.
 ///
 /// Events are stored and applied before the answer; one lacking the employee id field,
 /// a name or a mapped department is stored as `unmatched` (listed at
@@ -135,14 +149,14 @@ async fn store(
         (String = "application/xml"),
         (String = "text/xml"),
         (serde_json::Value = "application/json"),
-    ), description = "WeCom's XML envelope or DingTalk's `{\"encrypt\": …}`"),
+    ), description = "WeCom's XML envelope, DingTalk's `{\"encrypt\": …}`, or Feishu's schema 2.0 event (or `{\"encrypt\": …}`)"),
     responses(
-        (status = 200, description = "Received (WeCom: `success`; DingTalk: the encrypted `success`)", content(
+        (status = 200, description = "Received (WeCom: `success`; DingTalk: the encrypted `success`; Feishu: `{\"challenge\": …}` to its handshake, else `{}`)", content(
             (String = "text/plain"),
             (DingTalkReply = "application/json"),
         )),
         (status = 400, description = "Not the source's envelope, or a decrypted message it cannot read; nothing stored", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Signature missing or invalid, or not decryptable for this source; nothing stored", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Signature missing or invalid, timestamp outside the tolerance (Feishu), wrong verification token, or not decryptable for this source; nothing stored", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     )
@@ -162,41 +176,135 @@ pub async fn receive_source_event(
     let source = source(&sources, &name)?;
     check_declared_length(&req, MAX_BODY_BYTES)?;
     let body = read_body(payload.into_inner(), MAX_BODY_BYTES).await?;
-    let now = clock.now();
-    match source.vendor {
-        Vendor::Wecom => {
-            let encrypted = wecom::encrypted(&body).ok_or_else(|| malformed("WeCom XML"))?;
-            let plain = query.open(source, &encrypted)?;
-            let xml = String::from_utf8(plain).map_err(|_| malformed("UTF-8"))?;
-            let fields = wecom::flat_fields(&xml).ok_or_else(|| malformed("WeCom XML"))?;
-            if let Some(event) = wecom::parse_event(&fields) {
-                store(&db, now, **rules, source, &event).await?;
-            }
-            Ok(HttpResponse::Ok()
-                .content_type("text/plain; charset=utf-8")
-                .body("success"))
+    let at = Arrival {
+        now: clock.now(),
+        rules: **rules,
+    };
+    match (&source.keys, source.vendor) {
+        (SourceKeys::Callback(crypto), Vendor::Wecom) => {
+            receive_wecom(&db, at, source, crypto, &query, &body).await
         }
-        Vendor::Dingtalk => {
-            #[derive(Deserialize)]
-            struct Envelope {
-                encrypt: String,
-            }
-            let Envelope { encrypt } = parse_json(&body)?;
-            let plain = query.open(source, &encrypt)?;
-            let message = dingtalk::parse(&plain).map_err(|e| {
-                ApiError::malformed(text!(
-                    "The decrypted DingTalk message is unreadable: {e}",
-                    "解密后的钉钉消息无法读取：{e}"
-                ))
-            })?;
-            if let Message::Events(events) = message {
-                for event in &events {
-                    store(&db, now, **rules, source, event).await?;
-                }
-            }
-            Ok(HttpResponse::Ok().json(DingTalkReply::success(&source.crypto, now)))
+        (SourceKeys::Callback(crypto), _) => {
+            receive_dingtalk(&db, at, source, crypto, &query, &body).await
         }
-        Vendor::Feishu => Err(source_not_built(source)),
+        (SourceKeys::Feishu(keys), _) => receive_feishu(&db, at, source, keys, &req, &body).await,
+    }
+}
+
+/// When a callback arrived and the rules it is mapped under.
+#[derive(Clone, Copy)]
+struct Arrival {
+    now: chrono::DateTime<chrono::Utc>,
+    rules: Rules,
+}
+
+async fn receive_wecom(
+    db: &Db,
+    at: Arrival,
+    source: &HrSource,
+    crypto: &CallbackCrypto,
+    query: &CallbackQuery,
+    body: &[u8],
+) -> ApiResult<HttpResponse> {
+    let encrypted = wecom::encrypted(body).ok_or_else(|| malformed("WeCom XML"))?;
+    let plain = query.open(source, crypto, &encrypted)?;
+    let xml = String::from_utf8(plain).map_err(|_| malformed("UTF-8"))?;
+    let fields = wecom::flat_fields(&xml).ok_or_else(|| malformed("WeCom XML"))?;
+    if let Some(event) = wecom::parse_event(&fields) {
+        store(db, at.now, at.rules, source, &event).await?;
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("success"))
+}
+
+async fn receive_dingtalk(
+    db: &Db,
+    at: Arrival,
+    source: &HrSource,
+    crypto: &CallbackCrypto,
+    query: &CallbackQuery,
+    body: &[u8],
+) -> ApiResult<HttpResponse> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        encrypt: String,
+    }
+    let Envelope { encrypt } = parse_json(body)?;
+    let plain = query.open(source, crypto, &encrypt)?;
+    let message = dingtalk::parse(&plain).map_err(|e| {
+        ApiError::malformed(text!(
+            "The decrypted DingTalk message is unreadable: {e}",
+            "解密后的钉钉消息无法读取：{e}"
+        ))
+    })?;
+    if let Message::Events(events) = message {
+        for event in &events {
+            store(db, at.now, at.rules, source, event).await?;
+        }
+    }
+    Ok(HttpResponse::Ok().json(DingTalkReply::success(crypto, at.now)))
+}
+
+/// A Feishu header, when it is there and text.
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn feishu_unreadable(e: &str) -> ApiError {
+    ApiError::malformed(text!(
+        "The Feishu message is unreadable: {e}",
+        "飞书消息无法读取：{e}"
+    ))
+}
+
+/// Feishu: the signature (with an Encrypt Key) is checked over the raw bytes before the
+/// body is decrypted; the handshake alone comes unsigned, so it is answered only once it
+/// decrypts with our key and carries our token.
+async fn receive_feishu(
+    db: &Db,
+    at: Arrival,
+    source: &HrSource,
+    keys: &FeishuKeys,
+    req: &HttpRequest,
+    body: &[u8],
+) -> ApiResult<HttpResponse> {
+    let headers = SignatureHeaders {
+        timestamp: header(req, "x-lark-request-timestamp"),
+        nonce: header(req, "x-lark-request-nonce"),
+        signature: header(req, "x-lark-signature"),
+    };
+    let signed = headers.signature.is_some();
+    if signed {
+        keys.verify(headers, body, at.now)
+            .map_err(|e| refused(source, &e.to_string()))?;
+    }
+    let envelope: serde_json::Value = parse_json(body)?;
+    let plain = keys.open(&envelope).map_err(|e| match e {
+        feishu::OpenError::Refused(e) => refused(source, &e.to_string()),
+        feishu::OpenError::Unreadable(e) => feishu_unreadable(&e),
+    })?;
+    match feishu::parse(&plain, at.now).map_err(|e| feishu_unreadable(&e))? {
+        feishu::Message::Challenge { challenge, token } => {
+            keys.check(token.as_deref(), None)
+                .map_err(|e| refused(source, &e.to_string()))?;
+            Ok(HttpResponse::Ok().json(serde_json::json!({ "challenge": challenge })))
+        }
+        feishu::Message::Event {
+            token,
+            app_id,
+            event,
+        } => {
+            if keys.encrypts() && !signed {
+                return Err(refused(source, "an event without X-Lark-Signature"));
+            }
+            keys.check(token.as_deref(), app_id.as_deref())
+                .map_err(|e| refused(source, &e.to_string()))?;
+            if let Some(event) = event {
+                store(db, at.now, at.rules, source, &event).await?;
+            }
+            Ok(HttpResponse::Ok().json(serde_json::json!({})))
+        }
     }
 }
 
@@ -239,7 +347,10 @@ pub async fn check_source_url(
     if echostr.is_empty() {
         return Err(refused(source, "echostr missing"));
     }
-    let plain = query.open(source, &echostr)?;
+    let SourceKeys::Callback(crypto) = &source.keys else {
+        return Err(source_not_built(source));
+    };
+    let plain = query.open(source, crypto, &echostr)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(plain))

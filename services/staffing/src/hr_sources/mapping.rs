@@ -2,9 +2,11 @@
 //!
 //! | vendor event | HR event | data |
 //! | --- | --- | --- |
-//! | left (WeCom `delete_user`, DingTalk `user_leave_org`, `hrm_mdm_user_change` 4) | `employee.terminated` | last_working_day = the day it arrives |
-//! | hired (WeCom `create_user`, `hrm_mdm_user_change` 1) | `employee.hired` | name, department (mapped), hire_date = the day it arrives |
-//! | transferred (WeCom `update_user` with a department, `hrm_mdm_user_change` 3) | `employee.transferred` | department (mapped), effective_date = the day it arrives |
+//! | left (WeCom `delete_user`, DingTalk `user_leave_org`, `hrm_mdm_user_change` 4, Feishu `contact.user.deleted_v3`) | `employee.terminated` | last_working_day = the day it arrives |
+//! | hired (WeCom `create_user`, `hrm_mdm_user_change` 1, Feishu `contact.user.created_v3`) | `employee.hired` | name, department (mapped), hire_date = the day it arrives |
+//! | transferred (WeCom `update_user` with a department, `hrm_mdm_user_change` 3, Feishu `contact.user.updated_v3` with other `department_ids`) | `employee.transferred` | department (mapped), effective_date = the day it arrives |
+//! | resigning (Feishu `directory.employee.to_be_resigned_v1`) | `employee.resigned` | notice_date = the day it arrives, last_working_day = its `resign_date` |
+//! | needs enrichment (Feishu `corehr.offboarding.status_updated_v2`) | by its status | unmatched: the date is only in the vendor's API |
 //!
 //! `employee_id` is the source's configured vendor field. An event without that field, a
 //! name (hire) or a department the source maps is unmatched, with the reason; its `data`
@@ -83,6 +85,20 @@ pub fn to_hr_event(source: &HrSource, event: &VendorEvent, today: NaiveDate) -> 
             data.insert("effective_date".into(), json!(today));
             "employee.transferred"
         }
+        Change::Resigning { last_working_day } => {
+            data.insert("notice_date".into(), json!(today));
+            match last_working_day {
+                Some(day) => {
+                    data.insert("last_working_day".into(), json!(day));
+                }
+                None => missing.push("the event carries no resign date".to_owned()),
+            }
+            "employee.resigned"
+        }
+        Change::NeedsEnrichment { event_type, why } => {
+            missing.push(why.clone());
+            event_type
+        }
     };
     data.insert(
         "source".into(),
@@ -121,15 +137,17 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::hr_sources::Vendor;
     use crate::hr_sources::callback_crypto::CallbackCrypto;
+    use crate::hr_sources::{SourceKeys, Vendor};
 
     fn source() -> HrSource {
         HrSource {
             name: "wx".into(),
             vendor: Vendor::Wecom,
-            crypto: CallbackCrypto::new("t", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "corp")
-                .unwrap(),
+            keys: SourceKeys::Callback(
+                CallbackCrypto::new("t", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "corp")
+                    .unwrap(),
+            ),
             employee_id_field: "userid".into(),
             departments: BTreeMap::from([("2".into(), "sales".into())]),
         }
@@ -208,5 +226,30 @@ mod tests {
             day(),
         );
         assert!(m.event.unwrap_err().contains("employee_id"));
+    }
+
+    #[test]
+    fn a_resignation_carries_its_date_and_an_unenriched_event_stays_unmatched() {
+        let last = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
+        let change = Change::Resigning {
+            last_working_day: Some(last),
+        };
+        let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
+        let HrEvent::Resigned(r) = m.event.unwrap() else {
+            panic!("not a resignation")
+        };
+        assert_eq!((r.notice_date, r.last_working_day), (day(), last));
+        let change = Change::Resigning {
+            last_working_day: None,
+        };
+        let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
+        assert!(m.event.unwrap_err().contains("no resign date"));
+        let change = Change::NeedsEnrichment {
+            event_type: "employee.terminated",
+            why: "the date is elsewhere".into(),
+        };
+        let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
+        assert_eq!(m.event_type, "employee.terminated");
+        assert!(m.event.unwrap_err().contains("the date is elsewhere"));
     }
 }

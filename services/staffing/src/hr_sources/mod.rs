@@ -5,20 +5,23 @@
 //! `"{source}:{dedupe_key}"` as their `webhook_id`, so a redelivery is a no-op.
 //!
 //! Enrichment through the vendors' APIs is not built: an event that lacks what its HR
-//! event needs is stored as unmatched, listed for HR.
+//! event needs (Feishu's CoreHR offboarding: its leave date) is stored as unmatched,
+//! listed for HR.
 
 pub mod callback_crypto;
 pub mod dingtalk;
+pub mod feishu;
 pub mod mapping;
 pub mod wecom;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use callback_crypto::CallbackCrypto;
+use feishu::FeishuKeys;
 
 /// Which HR system a source is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -28,7 +31,7 @@ pub enum Vendor {
     Wecom,
     /// 钉钉: JSON `{"encrypt": ...}` callbacks.
     Dingtalk,
-    /// 飞书 / Lark: not built yet (its deliveries are refused).
+    /// 飞书 / Lark: schema 2.0 JSON events, encrypted when an Encrypt Key is set.
     Feishu,
 }
 
@@ -40,32 +43,59 @@ impl Vendor {
             Self::Feishu => "feishu",
         }
     }
+
+    /// The vendor field that is our `employee_id` unless the source says otherwise.
+    fn default_employee_id_field(self) -> &'static str {
+        match self {
+            Self::Wecom | Self::Dingtalk => "userid",
+            Self::Feishu => "user_id",
+        }
+    }
 }
 
 /// `[staffing.hr_sources.<name>]`: one HR system pointing its event subscription at
 /// `/v1/hr/sources/<name>/events`. Secrets from the settings file or the environment
-/// (`CONTINUITY_STAFFING__HR_SOURCES__<NAME>__TOKEN`, ...).
+/// (`CONTINUITY_STAFFING__HR_SOURCES__<NAME>__TOKEN`, ...). Which fields are required
+/// depends on the vendor; a missing one names its source at start.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HrSourceSettings {
     pub vendor: Vendor,
-    /// The callback token set in the vendor's console.
-    pub token: SecretString,
-    /// The 43-character EncodingAESKey (WeCom, DingTalk).
-    pub encoding_aes_key: SecretString,
-    /// The receive id the messages must carry: WeCom's corp id, DingTalk's app key,
-    /// suite key or corp id.
-    pub receive_id: String,
-    /// Which vendor field is our `employee_id` (case-insensitive): `userid` unless told.
-    #[serde(default = "userid")]
-    pub employee_id_field: String,
+    /// WeCom, DingTalk: the callback token set in the vendor's console.
+    pub token: Option<SecretString>,
+    /// WeCom, DingTalk: the 43-character EncodingAESKey.
+    pub encoding_aes_key: Option<SecretString>,
+    /// WeCom, DingTalk: the receive id the messages must carry: WeCom's corp id,
+    /// DingTalk's app key, suite key or corp id.
+    pub receive_id: Option<String>,
+    /// Feishu: the Encrypt Key of the app's event subscription (events encrypted and
+    /// signed); without it, the Verification Token is required.
+    pub encrypt_key: Option<SecretString>,
+    /// Feishu: the Verification Token, checked against every event's `token` when set.
+    pub verification_token: Option<SecretString>,
+    /// Feishu: the app id (`cli_…`); events for another app are refused when set.
+    pub app_id: Option<String>,
+    /// Feishu: how far `X-Lark-Request-Timestamp` may be from our clock.
+    #[serde(default = "five_minutes")]
+    pub timestamp_tolerance_secs: u32,
+    /// Which vendor field is our `employee_id` (case-insensitive): WeCom and DingTalk
+    /// `userid`, Feishu `user_id` unless told (Feishu: also `employee_no`, `open_id`, ...).
+    pub employee_id_field: Option<String>,
     /// The vendor's department ids → our department codes; an unmapped department
     /// leaves the event unmatched.
     #[serde(default)]
     pub departments: BTreeMap<String, String>,
 }
 
-fn userid() -> String {
-    "userid".to_owned()
+fn five_minutes() -> u32 {
+    300
+}
+
+/// How a source's callbacks are authenticated and opened.
+#[derive(Debug, Clone)]
+pub enum SourceKeys {
+    /// WeCom, DingTalk: the WXBizMsgCrypt scheme.
+    Callback(CallbackCrypto),
+    Feishu(FeishuKeys),
 }
 
 /// A configured source, its keys decoded.
@@ -73,7 +103,7 @@ fn userid() -> String {
 pub struct HrSource {
     pub name: String,
     pub vendor: Vendor,
-    pub crypto: CallbackCrypto,
+    pub keys: SourceKeys,
     /// Lower-case.
     pub employee_id_field: String,
     pub departments: BTreeMap<String, String>,
@@ -84,26 +114,23 @@ pub struct HrSource {
 pub struct HrSources(pub BTreeMap<String, HrSource>);
 
 impl HrSources {
-    /// The sources of the settings; a bad key names its source.
+    /// The sources of the settings; a bad or missing key names its source.
     pub fn from_settings(settings: &BTreeMap<String, HrSourceSettings>) -> anyhow::Result<Self> {
         let mut sources = BTreeMap::new();
         for (name, s) in settings {
-            if s.vendor == Vendor::Feishu {
-                anyhow::bail!("staffing.hr_sources.{name}: Feishu sources are not supported yet");
-            }
-            let crypto = CallbackCrypto::new(
-                s.token.expose_secret(),
-                s.encoding_aes_key.expose_secret(),
-                &s.receive_id,
-            )
-            .map_err(|e| anyhow::anyhow!("staffing.hr_sources.{name}: {e}"))?;
+            let keys =
+                source_keys(s).map_err(|e| anyhow::anyhow!("staffing.hr_sources.{name}: {e}"))?;
+            let field = s
+                .employee_id_field
+                .as_deref()
+                .unwrap_or(s.vendor.default_employee_id_field());
             sources.insert(
                 name.clone(),
                 HrSource {
                     name: name.clone(),
                     vendor: s.vendor,
-                    crypto,
-                    employee_id_field: s.employee_id_field.to_ascii_lowercase(),
+                    keys,
+                    employee_id_field: field.to_ascii_lowercase(),
                     departments: s.departments.clone(),
                 },
             );
@@ -113,6 +140,29 @@ impl HrSources {
 
     pub fn get(&self, name: &str) -> Option<&HrSource> {
         self.0.get(name)
+    }
+}
+
+fn source_keys(s: &HrSourceSettings) -> Result<SourceKeys, String> {
+    let secret = |v: &Option<SecretString>| v.as_ref().map(|v| v.expose_secret().to_owned());
+    match s.vendor {
+        Vendor::Wecom | Vendor::Dingtalk => {
+            let (Some(token), Some(key), Some(receive_id)) = (
+                secret(&s.token),
+                secret(&s.encoding_aes_key),
+                s.receive_id.as_ref(),
+            ) else {
+                return Err("token, encoding_aes_key and receive_id are required".to_owned());
+            };
+            CallbackCrypto::new(&token, &key, receive_id).map(SourceKeys::Callback)
+        }
+        Vendor::Feishu => FeishuKeys::new(
+            secret(&s.encrypt_key),
+            secret(&s.verification_token),
+            s.app_id.clone(),
+            s.timestamp_tolerance_secs,
+        )
+        .map(SourceKeys::Feishu),
     }
 }
 
@@ -128,6 +178,15 @@ pub enum Change {
     Transferred { department: Option<String> },
     /// Left (departure effective: no date in the event, so the day it arrives).
     Left,
+    /// Will leave: a resignation with its last working day when the event carries it
+    /// (noticed the day it arrives).
+    Resigning { last_working_day: Option<NaiveDate> },
+    /// Means `event_type`, but what that needs is only in the vendor's API, which is
+    /// not called yet: stored unmatched with `why`.
+    NeedsEnrichment {
+        event_type: &'static str,
+        why: String,
+    },
 }
 
 /// One event of a vendor about one person.
@@ -142,4 +201,57 @@ pub struct VendorEvent {
     pub fields: BTreeMap<String, String>,
     /// When the vendor says it happened.
     pub at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vendor: Vendor) -> HrSourceSettings {
+        HrSourceSettings {
+            vendor,
+            token: None,
+            encoding_aes_key: None,
+            receive_id: None,
+            encrypt_key: None,
+            verification_token: None,
+            app_id: None,
+            timestamp_tolerance_secs: 300,
+            employee_id_field: None,
+            departments: BTreeMap::new(),
+        }
+    }
+
+    fn start(name: &str, s: HrSourceSettings) -> anyhow::Result<HrSources> {
+        HrSources::from_settings(&BTreeMap::from([(name.to_owned(), s)]))
+    }
+
+    #[test]
+    fn each_vendor_requires_its_own_keys_and_names_the_source() {
+        let err = start("wx", settings(Vendor::Wecom))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("staffing.hr_sources.wx") && err.contains("encoding_aes_key"));
+        let err = start("fs", settings(Vendor::Feishu))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("staffing.hr_sources.fs") && err.contains("encrypt_key"));
+
+        let mut wecom = settings(Vendor::Wecom);
+        wecom.token = Some("t".into());
+        wecom.encoding_aes_key = Some("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".into());
+        wecom.receive_id = Some("corp".into());
+        let sources = start("wx", wecom).unwrap();
+        assert_eq!(sources.get("wx").unwrap().employee_id_field, "userid");
+
+        let mut feishu = settings(Vendor::Feishu);
+        feishu.verification_token = Some("v".into());
+        let sources = start("fs", feishu.clone()).unwrap();
+        let fs = sources.get("fs").unwrap();
+        assert_eq!(fs.employee_id_field, "user_id");
+        assert!(matches!(&fs.keys, SourceKeys::Feishu(k) if !k.encrypts()));
+        feishu.employee_id_field = Some("Employee_No".into());
+        let sources = start("fs", feishu).unwrap();
+        assert_eq!(sources.get("fs").unwrap().employee_id_field, "employee_no");
+    }
 }
