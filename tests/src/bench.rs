@@ -459,3 +459,47 @@ pub fn reads_by_id(base: &str, people: usize, connections: usize, duration: Dura
             .bearer_auth(TOKEN)
     })
 }
+
+/// Feeds a consumer's roster copy as staffing would, through `POST /v1/events`: a project,
+/// `departments` departments `dept0`... and `people` active employees `E00000`... spread
+/// over them. The project's id.
+pub async fn feed_roster(base: &str, people: usize, departments: usize) -> anyhow::Result<String> {
+    use serde_json::{Value, json};
+    let client = reqwest::Client::new();
+    let project = uuid::Uuid::now_v7().to_string();
+    let event = |kind: &str, data: Value| {
+        json!({"specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "source": "staffing",
+            "type": kind, "time": "2026-11-28T08:00:00Z", "data": data})
+    };
+    let mut events = vec![event(
+        "project.upserted",
+        json!({"project_id": project, "name": "CRM", "status": "in_progress",
+            "planned_start": null, "planned_go_live": null, "stabilization_months": 3}),
+    )];
+    let codes: Vec<String> = (0..departments).map(|d| format!("dept{d}")).collect();
+    for code in &codes {
+        events.push(event(
+            "department.upserted",
+            json!({"code": code, "name": code, "key": false, "min_project_members": 1}),
+        ));
+    }
+    for i in 0..people {
+        events.push(event(
+            "employee.upserted",
+            json!({"employee_id": format!("E{i:05}"), "name": format!("Person {i}"),
+                "department_code": codes[i % departments], "hire_date": "2020-01-01",
+                "status": "active", "last_working_day": null}),
+        ));
+    }
+    for batch in events.chunks(500) {
+        let res = client
+            .post(format!("{base}/v1/events"))
+            .bearer_auth(SERVICE_TOKEN)
+            .header("content-type", "application/cloudevents-batch+json")
+            .body(serde_json::to_vec(batch)?)
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "events: {}", res.status());
+    }
+    Ok(project)
+}

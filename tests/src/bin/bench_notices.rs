@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use continuity_shared::testing::TestDatabase;
 use continuity_tests::bench::{
-    Measured, SERVICE_TOKEN, TOKEN, client_runtime, import_people, load_in_process, reads_by_id,
+    Measured, TOKEN, client_runtime, feed_roster, import_people, load_in_process, reads_by_id,
     settle, start_service, start_staffing, stop, wrk,
 };
 use serde_json::{Value, json};
@@ -137,42 +137,7 @@ fn pending_reads(base: &str, people: usize, connections: usize, duration: Durati
 /// it and times the publication; the project, how many were asked to acknowledge, and how
 /// long it took.
 async fn publish_to(base: &str, people: usize) -> anyhow::Result<(String, u64, Duration)> {
-    let client = reqwest::Client::new();
-    let project = uuid::Uuid::now_v7().to_string();
-    let event = |kind: &str, data: Value| {
-        json!({"specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "source": "staffing",
-            "type": kind, "time": "2026-11-28T08:00:00Z", "data": data})
-    };
-    let mut events = vec![event(
-        "project.upserted",
-        json!({"project_id": project, "name": "CRM", "status": "in_progress",
-            "planned_start": null, "planned_go_live": null, "stabilization_months": 3}),
-    )];
-    let codes: Vec<String> = (0..DEPARTMENTS).map(|d| format!("dept{d}")).collect();
-    for code in &codes {
-        events.push(event(
-            "department.upserted",
-            json!({"code": code, "name": code, "key": false, "min_project_members": 1}),
-        ));
-    }
-    for i in 0..people {
-        events.push(event(
-            "employee.upserted",
-            json!({"employee_id": format!("E{i:05}"), "name": format!("Person {i}"),
-                "department_code": codes[i % DEPARTMENTS], "hire_date": "2020-01-01",
-                "status": "active", "last_working_day": null}),
-        ));
-    }
-    for batch in events.chunks(500) {
-        let res = client
-            .post(format!("{base}/v1/events"))
-            .bearer_auth(SERVICE_TOKEN)
-            .header("content-type", "application/cloudevents-batch+json")
-            .body(serde_json::to_vec(batch)?)
-            .send()
-            .await?;
-        anyhow::ensure!(res.status().is_success(), "events: {}", res.status());
-    }
+    let project = feed_roster(base, people, DEPARTMENTS).await?;
     let notice = approved_notice(base, &project, "Approve discount").await?;
     let started = Instant::now();
     let published = post(base, format!("/v1/notices/{notice}/publish"), None).await?;

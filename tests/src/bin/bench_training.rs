@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use continuity_shared::testing::TestDatabase;
 use continuity_tests::bench::{
-    Measured, SERVICE_TOKEN, TOKEN, client_runtime, import_people, load_in_process, pgbench_insert,
+    Measured, TOKEN, client_runtime, feed_roster, import_people, load_in_process, pgbench_insert,
     reads_by_id, settle, sqlite_baseline, start_service, start_staffing, stop, wrk,
 };
 use serde_json::{Value, json};
@@ -120,41 +120,8 @@ fn main() -> anyhow::Result<()> {
 /// id and the recordings' ids.
 async fn seed(base: &str, people: usize) -> anyhow::Result<(String, Vec<String>)> {
     let client = reqwest::Client::new();
-    let project = uuid::Uuid::now_v7().to_string();
-    let event = |kind: &str, data: Value| {
-        json!({"specversion": "1.0", "id": uuid::Uuid::now_v7().to_string(), "source": "staffing",
-            "type": kind, "time": "2026-11-28T08:00:00Z", "data": data})
-    };
-    let mut events = vec![event(
-        "project.upserted",
-        json!({"project_id": project, "name": "CRM", "status": "in_progress",
-            "planned_start": null, "planned_go_live": null, "stabilization_months": 3}),
-    )];
+    let project = feed_roster(base, people, DEPARTMENTS).await?;
     let codes: Vec<String> = (0..DEPARTMENTS).map(|d| format!("dept{d}")).collect();
-    for code in &codes {
-        events.push(event(
-            "department.upserted",
-            json!({"code": code, "name": code, "key": false, "min_project_members": 1}),
-        ));
-    }
-    for i in 0..people {
-        events.push(event(
-            "employee.upserted",
-            json!({"employee_id": format!("E{i:05}"), "name": format!("Person {i}"),
-                "department_code": codes[i % DEPARTMENTS], "hire_date": "2020-01-01",
-                "status": "active", "last_working_day": null}),
-        ));
-    }
-    for batch in events.chunks(500) {
-        let res = client
-            .post(format!("{base}/v1/events"))
-            .bearer_auth(SERVICE_TOKEN)
-            .header("content-type", "application/cloudevents-batch+json")
-            .body(serde_json::to_vec(batch)?)
-            .send()
-            .await?;
-        anyhow::ensure!(res.status().is_success(), "events: {}", res.status());
-    }
     let mut materials = Vec::new();
     for k in 0..SESSIONS {
         let res = client

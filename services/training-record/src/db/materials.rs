@@ -112,7 +112,6 @@ pub fn find(
     Ok(row.map(TryFrom::try_from).transpose()?)
 }
 
-/// The materials of `sessions`, by id.
 /// Every material of `project`'s sessions.
 pub fn of_project(conn: &mut DbConnection, project: &ProjectId) -> DbResult<Vec<Material>> {
     use super::schema::training_sessions as ts;
@@ -122,18 +121,20 @@ pub fn of_project(conn: &mut DbConnection, project: &ProjectId) -> DbResult<Vec<
         .order(m::material_id.asc())
         .select(MaterialRow::as_select())
         .load(conn)?;
-    rows.into_iter()
-        .map(|r| <(Material, NaiveDateTime)>::try_from(r).map(|(m, _)| m))
-        .collect::<Result<_, _>>()
-        .map_err(Into::into)
+    materials(rows)
 }
 
+/// The materials of `sessions`, by id.
 pub fn of_sessions(conn: &mut DbConnection, sessions: &[String]) -> DbResult<Vec<Material>> {
     let rows: Vec<MaterialRow> = m::table
         .filter(m::session_id.eq_any(sessions))
         .order(m::material_id.asc())
         .select(MaterialRow::as_select())
         .load(conn)?;
+    materials(rows)
+}
+
+fn materials(rows: Vec<MaterialRow>) -> DbResult<Vec<Material>> {
     rows.into_iter()
         .map(|r| <(Material, NaiveDateTime)>::try_from(r).map(|(m, _)| m))
         .collect::<Result<_, _>>()
