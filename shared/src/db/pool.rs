@@ -49,8 +49,9 @@ type DbPool = Pool<Manager>;
 
 /// Admits as many callers to a pool as it has connections, first come first served, the
 /// rest waiting here on the async side instead of each parked on a blocking thread inside
-/// r2d2. Measured with `bench-notices` on PostgreSQL (64 connections, a pool of 8): reads'
-/// p99 was 83-227 ms without it and 9-28 ms with it, at the same throughput.
+/// r2d2. Measured with `bench-notices` on PostgreSQL (64 connections, a pool of 8, builds
+/// running beside it): reads' p99 was 21 and 28 ms with it, 227 and 227 ms right after
+/// without it, at about the same throughput.
 #[derive(Clone)]
 struct Gate {
     permits: Arc<Semaphore>,
