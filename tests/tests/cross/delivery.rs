@@ -124,8 +124,8 @@ async fn a_slow_webhook_does_not_delay_delivery_to_the_peer_services() {
             "S{i} waited for the webhook: {took:?}"
         );
     }
-    peer.stop(false).await;
-    hook.stop(false).await;
+    crate::harness::stop_fake(peer).await;
+    crate::harness::stop_fake(hook).await;
 }
 
 #[actix_web::test]
@@ -166,7 +166,7 @@ async fn an_endless_error_body_is_cut_short_and_the_failure_recorded() {
         error.starts_with("HTTP 500") && error.len() < 400,
         "{error}"
     );
-    endless.stop(false).await;
+    crate::harness::stop_fake(endless).await;
     // What the receiver managed to push is bounded by socket buffers, not by its body.
     assert!(
         sent.load(Ordering::SeqCst) < 64 << 20,
@@ -229,7 +229,7 @@ async fn a_peer_that_refuses_one_event_of_a_batch_gets_only_that_one_again() {
         (2, 1, 1),
         "{sent:?}"
     );
-    peer.stop(false).await;
+    crate::harness::stop_fake(peer).await;
 }
 
 #[actix_web::test]
@@ -293,8 +293,8 @@ async fn a_proxy_in_the_environment_is_not_used_for_deliveries() {
         0,
         "nothing went through the proxy"
     );
-    peer.stop(false).await;
-    proxy_handle.stop(false).await;
+    crate::harness::stop_fake(peer).await;
+    crate::harness::stop_fake(proxy_handle).await;
 }
 
 #[actix_web::test]
@@ -374,5 +374,5 @@ async fn a_batch_leased_by_a_process_killed_mid_delivery_is_delivered_within_ten
         restarted.elapsed()
     );
     assert!(all, "not all delivered within 10 s of the restart");
-    peer.stop(false).await;
+    crate::harness::stop_fake(peer).await;
 }

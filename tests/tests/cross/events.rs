@@ -264,7 +264,7 @@ async fn a_subscriber_that_fails_for_a_while_then_recovers_gets_every_entity_in_
         0,
         "nothing dead"
     );
-    fake.stop(true).await;
+    crate::harness::stop_fake(fake).await;
 }
 
 #[actix_web::test]
@@ -323,7 +323,7 @@ async fn two_replicas_of_staffing_never_send_one_event_twice() {
             .collect();
         assert_eq!(versions, vec!["v1", "v2", "v3"], "order for {id}");
     }
-    fake.stop(true).await;
+    crate::harness::stop_fake(fake).await;
 }
 
 #[actix_web::test]

@@ -361,6 +361,13 @@ pub async fn wait_ready(url: &str, within: Duration) {
 }
 
 /// A stand-in HTTP service on `port` (a subscriber, a CRM receiver) serving one route.
+/// Stops a fake service at the end of a test, without waiting for its connections to
+/// finish, and never for long: one CI run hung for minutes in a graceful stop after every
+/// assertion had passed.
+pub async fn stop_fake(handle: actix_web::dev::ServerHandle) {
+    let _ = tokio::time::timeout(Duration::from_secs(10), handle.stop(false)).await;
+}
+
 pub fn fake_service(
     port: u16,
     path: &'static str,

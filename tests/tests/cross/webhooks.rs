@@ -105,5 +105,5 @@ async fn subscribed_events_reach_the_crm_signed_and_logged() {
         .await;
     assert_eq!(log["items"][0]["status_code"], 204);
     assert_eq!(log["items"][0]["event_type"], "employee.upserted");
-    handle.stop(true).await;
+    crate::harness::stop_fake(handle).await;
 }
