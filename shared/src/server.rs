@@ -152,6 +152,9 @@ impl Application {
         let drain_data = web::Data::new(Arc::clone(&drain));
         let metrics = web::Data::new(Metrics::new(name.as_str())?);
         metrics.registry.register(Box::new(db.write_durations()))?;
+        for collector in ext.collectors {
+            metrics.registry.register(collector)?;
+        }
         // Every configured peer's backlog reads 0 before anything is queued for it.
         let peer_names = settings
             .peers(&name)

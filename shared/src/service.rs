@@ -102,6 +102,7 @@ pub struct Extensions {
     pub(crate) handler: Option<Arc<dyn EventHandler>>,
     pub(crate) roster: Option<RosterCopy>,
     pub(crate) on_start: Vec<StartupWrite>,
+    pub(crate) collectors: Vec<Box<dyn prometheus::core::Collector>>,
 }
 
 /// A write the service makes once at start-up, before it serves: seeding what a new
@@ -143,6 +144,12 @@ impl Extensions {
         write: impl FnOnce(&mut DbConnection, DateTime<Utc>) -> ApiResult<()> + Send + 'static,
     ) -> Self {
         self.on_start.push(Box::new(write));
+        self
+    }
+
+    /// Metrics of the service's own, served at `/metrics` beside the platform's.
+    pub fn metrics(mut self, collector: impl prometheus::core::Collector + 'static) -> Self {
+        self.collectors.push(Box::new(collector));
         self
     }
 

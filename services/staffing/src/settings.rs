@@ -34,6 +34,48 @@ pub struct StaffingSettings {
     /// `/v1/hr/sources/<name>/events` takes.
     #[serde(default)]
     pub hr_sources: std::collections::BTreeMap<String, crate::hr_sources::HrSourceSettings>,
+    /// `[staffing.hr_api]`: how the HR sources' APIs are called for enrichment.
+    #[serde(default)]
+    pub hr_api: HrApiSettings,
+}
+
+/// Calls to the HR vendors' APIs (enrichment of events that carry only ids).
+#[derive(Debug, Clone, Deserialize)]
+pub struct HrApiSettings {
+    /// An egress proxy for these calls alone (`http://proxy.corp:3128`); without it they go
+    /// direct. Proxy variables of the environment are never read, and webhooks to
+    /// subscribers never use this proxy.
+    #[serde(default)]
+    pub proxy: Option<String>,
+    /// Per call, sign-in included.
+    #[serde(default = "ten")]
+    pub timeout_secs: u64,
+    /// The first retry of a failed enrichment waits this many milliseconds; each next one twice as
+    /// long, up to `retry_max_secs`.
+    #[serde(default = "thirty_seconds")]
+    pub retry_first_millis: u64,
+    #[serde(default = "hour")]
+    pub retry_max_secs: u64,
+    /// After this many failed attempts the event is left `unmatched` with the last
+    /// failure; a replay tries again.
+    #[serde(default = "twenty")]
+    pub max_attempts: u32,
+    /// How often events due for enrichment are looked for (new ones start at once).
+    #[serde(default = "one_second")]
+    pub poll_millis: u64,
+}
+
+impl Default for HrApiSettings {
+    fn default() -> Self {
+        Self {
+            proxy: None,
+            timeout_secs: ten(),
+            retry_first_millis: thirty_seconds(),
+            retry_max_secs: hour(),
+            max_attempts: twenty(),
+            poll_millis: one_second(),
+        }
+    }
 }
 
 fn max_import_rows() -> usize {
@@ -50,6 +92,21 @@ fn seven() -> u32 {
 }
 fn fourteen() -> u32 {
     14
+}
+fn ten() -> u64 {
+    10
+}
+fn thirty_seconds() -> u64 {
+    30_000
+}
+fn hour() -> u64 {
+    3600
+}
+fn twenty() -> u32 {
+    20
+}
+fn one_second() -> u64 {
+    1000
 }
 
 /// The rules staffing's use cases read dates with: the company's time zone and the

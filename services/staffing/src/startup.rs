@@ -6,6 +6,10 @@ use continuity_shared::db::Db;
 use continuity_shared::scheduler::Job;
 use continuity_shared::service::{Extensions, Platform, ServiceDef};
 
+use crate::hr_sources::enrichment::{Enricher, EnrichmentWake};
+use crate::hr_sources::metrics::HrSourceMetrics;
+use crate::hr_sources::vendor_api::VendorApi;
+use crate::hr_sources::{Callbacks, HrSources};
 use crate::service::coverage::{self, Scope};
 use crate::service::{StaffingError, departments};
 use crate::settings::{Rules, StaffingSettings};
@@ -40,7 +44,24 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
             "no HR webhook secret is configured: POST /v1/hr/events refuses every delivery"
         );
     }
-    let hr_sources = crate::hr_sources::HrSources::from_settings(&settings.hr_sources)?;
+    let hr_sources = HrSources::from_settings(&settings.hr_sources)?;
+    let metrics = HrSourceMetrics::new(&hr_sources)?;
+    let wake = EnrichmentWake::default();
+    let enricher = Enricher {
+        db: platform.db.clone(),
+        clock: platform.clock.clone(),
+        rules,
+        sources: hr_sources.clone(),
+        api: VendorApi::new(&settings.hr_api)?,
+        settings: settings.hr_api.clone(),
+        metrics: metrics.clone(),
+        wake: wake.clone(),
+    };
+    let callbacks = Callbacks {
+        sources: hr_sources,
+        metrics: metrics.clone(),
+        wake,
+    };
     let seed = settings.seed_key_departments;
     Ok(Extensions::default()
         .on_start(move |conn, now| match seed {
@@ -57,7 +78,10 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .data(api::RunningReplays::default())
         .data(api::CoverageCache::default())
         .data(api::HrWebhookKeys(hr_keys))
-        .data(hr_sources)
+        .data(callbacks)
+        .task(enricher.run())
+        .metrics(metrics.events)
+        .metrics(metrics.refused)
         .job(service::leavers::job(platform.db.clone(), rules)))
 }
 

@@ -176,6 +176,19 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+/// An outbound call's answer, whole, if it is at most `limit` bytes; `None` past the limit
+/// (the rest is never read) or on a broken body: a peer cannot make us buffer without end.
+pub async fn read_bounded(mut r: reqwest::Response, limit: usize) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        match r.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() <= limit => body.extend_from_slice(&chunk),
+            Ok(Some(_)) | Err(_) => return None,
+            Ok(None) => return Some(body),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

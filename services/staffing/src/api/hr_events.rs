@@ -48,9 +48,14 @@ pub struct HrEventResponse {
     pub data: serde_json::Value,
     pub received_at: DateTime<Utc>,
     pub status: HrEventStatus,
-    /// Why an unmatched event could not be applied.
+    /// Why an unmatched event could not be applied; for an enriching one, why the last
+    /// attempt failed.
     pub problem: Option<String>,
     pub applied_at: Option<DateTime<Utc>>,
+    /// Failed attempts to enrich it through the HR source's API.
+    pub attempts: u32,
+    /// When an `enriching` event is tried next.
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 impl From<StoredHrEvent> for HrEventResponse {
@@ -64,6 +69,8 @@ impl From<StoredHrEvent> for HrEventResponse {
             status: e.status,
             problem: e.problem,
             applied_at: e.applied_at,
+            attempts: e.attempts,
+            next_attempt_at: e.next_attempt_at,
         }
     }
 }
@@ -121,7 +128,7 @@ pub async fn receive_hr_event(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HrEventQuery {
-    /// Only events of this status: `applied` or `unmatched`.
+    /// Only events of this status: `applied`, `unmatched` or `enriching`.
     #[param(value_type = Option<HrEventStatus>)]
     pub status: Option<String>,
 }
@@ -135,8 +142,8 @@ impl HrEventQuery {
                     ApiError::invalid_field(
                         "status",
                         continuity_shared::text!(
-                            "must be applied or unmatched",
-                            "须为 applied 或 unmatched"
+                            "must be applied, unmatched or enriching",
+                            "须为 applied、unmatched 或 enriching"
                         ),
                     )
                 })
@@ -146,7 +153,8 @@ impl HrEventQuery {
 }
 
 /// The HR events received, oldest first; `?status=unmatched` lists those waiting for
-/// HR to fix the mapping.
+/// HR to fix the mapping, `?status=enriching` those waiting for an HR source's API (with
+/// their failed `attempts`, the last failure as `problem`, and `next_attempt_at`).
 #[utoipa::path(
     tag = "hr",
     params(HrEventQuery, PageQuery),
@@ -189,7 +197,9 @@ pub async fn get_hr_event(
 
 /// Apply an unmatched event again, once HR has fixed what it named (created the
 /// department, sent the hire). The answer shows its new status: `applied`, or still
-/// `unmatched` with the reason. Changes are audited with the event as their cause.
+/// `unmatched` with the reason. An HR source's event whose enrichment was given up goes
+/// back to `enriching`, tried again at once. Changes are audited with the event as their
+/// cause.
 #[utoipa::path(
     tag = "hr",
     params(("id" = String, Path, description = "Staffing's id of the event")),
@@ -205,10 +215,14 @@ pub async fn replay_hr_event(
     db: web::Data<Db>,
     clock: web::Data<Clock>,
     rules: web::Data<crate::settings::Rules>,
+    callbacks: web::Data<crate::hr_sources::Callbacks>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     caller.require(HR_READERS)?;
     let actor = Actor::caller(&caller);
     let event = hr_events::replay(&db, id.into_inner(), actor, clock.now(), **rules).await?;
+    if event.status == HrEventStatus::Enriching {
+        callbacks.wake.wake();
+    }
     Ok(HttpResponse::Ok().json(HrEventResponse::from(event)))
 }

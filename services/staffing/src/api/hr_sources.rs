@@ -1,7 +1,8 @@
 //! `/v1/hr/sources/{source}/events`: the callbacks of configured HR systems (WeCom,
 //! DingTalk, Feishu). Each is verified over the raw bytes and decrypted before anything is read;
 //! its person events are mapped to HR events and stored and applied through the HR event
-//! path, `"{source}:{dedupe_key}"` as their `webhook_id` (a redelivery is a no-op).
+//! path, `"{source}:{dedupe_key}"` as their `webhook_id` (a redelivery is a no-op); those
+//! that carry only ids are stored to be enriched outside the request.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use continuity_shared::clock::Clock;
@@ -13,12 +14,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::hr_events::MAX_BODY_BYTES;
-use crate::hr_sources::callback_crypto::{CallbackCrypto, CryptoError};
+use crate::hr_sources::callback_crypto::{CallbackCrypto, CryptoError, check_timestamp};
 use crate::hr_sources::dingtalk::{self, DingTalkReply, Message};
 use crate::hr_sources::feishu::{self, FeishuKeys, SignatureHeaders};
-use crate::hr_sources::mapping::to_hr_event;
-use crate::hr_sources::{HrSource, HrSources, SourceKeys, Vendor, VendorEvent, wecom};
-use crate::service::hr_events;
+use crate::hr_sources::mapping::{to_enrich, to_hr_event};
+use crate::hr_sources::metrics::Outcome;
+use crate::hr_sources::{Callbacks, HrSource, SourceKeys, Vendor, VendorEvent, wecom};
+use crate::service::hr_events::{self, Held};
 use crate::settings::Rules;
 
 /// The query of a callback: WeCom sends `msg_signature`, DingTalk `signature` (or
@@ -37,37 +39,61 @@ pub struct CallbackQuery {
 }
 
 impl CallbackQuery {
-    /// Verifies `encrypted` against the query's signature, then decrypts it.
-    fn open(
-        &self,
-        source: &HrSource,
-        crypto: &CallbackCrypto,
-        encrypted: &str,
-    ) -> ApiResult<Vec<u8>> {
+    /// Verifies `encrypted` against the query's signature and its timestamp against our
+    /// clock (WeCom's in seconds, DingTalk's in milliseconds), then decrypts it.
+    fn open(&self, door: &Door, crypto: &CallbackCrypto, encrypted: &str) -> ApiResult<Vec<u8>> {
         let signature = self.msg_signature.as_ref().or(self.signature.as_ref());
         let (Some(signature), Some(timestamp), Some(nonce)) =
             (signature, self.timestamp.as_ref(), self.nonce.as_ref())
         else {
-            return Err(refused(source, "signature, timestamp or nonce missing"));
+            return Err(door.refused("signature", "signature, timestamp or nonce missing"));
         };
+        let source = door.source;
         crypto
             .verify(signature, timestamp, nonce, encrypted)
+            .and_then(|()| {
+                let in_millis = source.vendor == Vendor::Dingtalk;
+                check_timestamp(
+                    timestamp,
+                    in_millis,
+                    door.now,
+                    source.timestamp_tolerance_secs,
+                )
+            })
             .and_then(|()| crypto.decrypt(encrypted))
-            .map_err(|e: CryptoError| refused(source, &e.to_string()))
+            .map_err(|e: CryptoError| door.refused(e.reason(), &e.to_string()))
     }
 }
 
-/// A 401 that tells nothing; the reason is logged.
-fn refused(source: &HrSource, why: &str) -> ApiError {
-    tracing::info!(hr_source = %source.name, hr_source.refused = why, "HR source callback refused");
-    ApiError::unauthorized(text!(
-        "The callback signature is missing or invalid.",
-        "回调签名缺失或无效。"
-    ))
+/// One callback at the door: its source, when it came, and where its outcome is counted.
+struct Door<'a> {
+    source: &'a HrSource,
+    callbacks: &'a Callbacks,
+    now: chrono::DateTime<chrono::Utc>,
 }
 
-fn source<'a>(sources: &'a HrSources, name: &str) -> ApiResult<&'a HrSource> {
-    sources.get(name).ok_or_else(|| {
+impl Door<'_> {
+    /// A 401 that tells nothing; the reason is logged and counted.
+    fn refused(&self, reason: &'static str, why: &str) -> ApiError {
+        tracing::info!(hr_source = %self.source.name, hr_source.refused = why, "HR source callback refused");
+        self.callbacks.metrics.refuse(&self.source.name, reason);
+        ApiError::unauthorized(text!(
+            "The callback signature is missing or invalid.",
+            "回调签名缺失或无效。"
+        ))
+    }
+
+    /// A 400 for a body that is not the source's format, counted.
+    fn malformed(&self, error: ApiError) -> ApiError {
+        self.callbacks
+            .metrics
+            .refuse(&self.source.name, "malformed");
+        error
+    }
+}
+
+fn source<'a>(callbacks: &'a Callbacks, name: &str) -> ApiResult<&'a HrSource> {
+    callbacks.sources.get(name).ok_or_else(|| {
         ApiError::not_found(text!(
             "No HR source `{name}` is configured.",
             "未配置 HR 来源 `{name}`。"
@@ -82,30 +108,36 @@ fn malformed(what: &str) -> ApiError {
     ))
 }
 
-/// Maps one vendor event and stores (and applies) it once per source and dedupe key.
-async fn store(
-    db: &Db,
-    now: chrono::DateTime<chrono::Utc>,
-    rules: Rules,
-    source: &HrSource,
-    event: &VendorEvent,
-) -> ApiResult<()> {
-    let mapped = to_hr_event(source, event, rules.today(now));
+/// Stores one vendor event once per source and dedupe key: applied at once when it
+/// carries what its HR event needs, else kept to be enriched through the vendor's API (the
+/// enricher is woken) or as unmatched.
+async fn store(db: &Db, door: &Door<'_>, rules: Rules, event: &VendorEvent) -> ApiResult<()> {
+    let (source, now) = (door.source, door.now);
     let webhook_id = format!("{}:{}", source.name, event.dedupe_key);
-    let received = match mapped.event {
-        Ok(hr) => hr_events::receive(db, webhook_id, hr, mapped.data, now, rules).await?,
-        Err(problem) => {
-            hr_events::receive_unmapped(
-                db,
-                webhook_id,
-                mapped.event_type,
-                mapped.data,
-                problem,
-                now,
-            )
-            .await?
+    let received = if let Some(event_type) = source.enriches(event) {
+        let data = to_enrich(source, event);
+        let received =
+            hr_events::receive_held(db, webhook_id, event_type, data, Held::Enriching, now).await?;
+        if received.fresh {
+            door.callbacks.wake.wake();
+        }
+        received
+    } else {
+        let mapped = to_hr_event(source, event, rules.today(now));
+        match mapped.event {
+            Ok(hr) => hr_events::receive(db, webhook_id, hr, mapped.data, now, rules).await?,
+            Err(problem) => {
+                let held = Held::Unmatched(problem);
+                hr_events::receive_held(db, webhook_id, mapped.event_type, mapped.data, held, now)
+                    .await?
+            }
         }
     };
+    let outcome = match received.fresh {
+        true => Outcome::Received,
+        false => Outcome::Duplicate,
+    };
+    door.callbacks.metrics.count(&source.name, outcome);
     tracing::info!(
         hr_source = %source.name,
         hr_event.id = %received.event.id,
@@ -134,13 +166,19 @@ async fn store(
 ///   `header.token`. `url_verification` is answered `{"challenge": …}`, other messages
 ///   `{}`. `contact.user.created_v3` / `updated_v3` (another department) / `deleted_v3` →
 ///   hired / transferred / terminated (today), `directory.employee.to_be_resigned_v1` →
-///   `employee.resigned` on its `resign_date`; `corehr.offboarding.status_updated_v2` is
-///   stored unmatched (its date is only in Feishu's API); dedupe on `header.event_id`.
+///   `employee.resigned` on its `resign_date`; `corehr.offboarding.status_updated_v2`
+///   4/5 → `employee.resignation_rescinded`, 1/2/6 and 3 are enriched through Feishu's
+///   offboarding search into `employee.resigned` / `employee.terminated` on its date;
+///   dedupe on `header.event_id`.
 ///
-/// Events are stored and applied before the answer; one lacking the employee id field,
-/// a name or a mapped department is stored as `unmatched` (listed at
-/// `GET /v1/hr/events?status=unmatched`). A redelivery changes nothing. Other messages
-/// are acknowledged and ignored.
+/// WeCom's and DingTalk's `timestamp` must be within the source's tolerance of our clock
+/// (default 300 s), like Feishu's. Events are stored before the answer and applied at
+/// once when they carry what they need; one lacking the employee id field, a name or a
+/// mapped department is stored as `unmatched` (listed at `GET /v1/hr/events?status=unmatched`).
+/// One that carries only ids (Feishu's CoreHR offboarding; DingTalk's departures when
+/// the source has API credentials) is stored as `enriching` and acknowledged at once; the
+/// vendor's API is asked outside the request, with retries. A redelivery changes nothing.
+/// Other messages are acknowledged and ignored.
 #[utoipa::path(
     tag = "hr",
     security(()),
@@ -156,7 +194,7 @@ async fn store(
             (DingTalkReply = "application/json"),
         )),
         (status = 400, description = "Not the source's envelope, or a decrypted message it cannot read; nothing stored", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Signature missing or invalid, timestamp outside the tolerance (Feishu), wrong verification token, or not decryptable for this source; nothing stored", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Signature missing or invalid, timestamp outside the tolerance, wrong verification token, or not decryptable for this source; nothing stored", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     )
@@ -168,50 +206,46 @@ pub async fn receive_source_event(
     db: web::Data<Db>,
     clock: web::Data<Clock>,
     rules: web::Data<Rules>,
-    sources: web::Data<HrSources>,
+    callbacks: web::Data<Callbacks>,
     name: web::Path<String>,
     query: web::Query<CallbackQuery>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let source = source(&sources, &name)?;
+    let source = source(&callbacks, &name)?;
     check_declared_length(&req, MAX_BODY_BYTES)?;
     let body = read_body(payload.into_inner(), MAX_BODY_BYTES).await?;
-    let at = Arrival {
+    let door = Door {
+        source,
+        callbacks: &callbacks,
         now: clock.now(),
-        rules: **rules,
     };
-    match (&source.keys, source.vendor) {
-        (SourceKeys::Callback(crypto), Vendor::Wecom) => {
-            receive_wecom(&db, at, source, crypto, &query, &body).await
+    let rules = **rules;
+    match &source.keys {
+        SourceKeys::Callback(crypto) if source.vendor == Vendor::Wecom => {
+            receive_wecom(&db, &door, rules, crypto, &query, &body).await
         }
-        (SourceKeys::Callback(crypto), _) => {
-            receive_dingtalk(&db, at, source, crypto, &query, &body).await
+        SourceKeys::Callback(crypto) => {
+            receive_dingtalk(&db, &door, rules, crypto, &query, &body).await
         }
-        (SourceKeys::Feishu(keys), _) => receive_feishu(&db, at, source, keys, &req, &body).await,
+        SourceKeys::Feishu(keys) => receive_feishu(&db, &door, rules, keys, &req, &body).await,
     }
-}
-
-/// When a callback arrived and the rules it is mapped under.
-#[derive(Clone, Copy)]
-struct Arrival {
-    now: chrono::DateTime<chrono::Utc>,
-    rules: Rules,
 }
 
 async fn receive_wecom(
     db: &Db,
-    at: Arrival,
-    source: &HrSource,
+    door: &Door<'_>,
+    rules: Rules,
     crypto: &CallbackCrypto,
     query: &CallbackQuery,
     body: &[u8],
 ) -> ApiResult<HttpResponse> {
-    let encrypted = wecom::encrypted(body).ok_or_else(|| malformed("WeCom XML"))?;
-    let plain = query.open(source, crypto, &encrypted)?;
-    let xml = String::from_utf8(plain).map_err(|_| malformed("UTF-8"))?;
-    let fields = wecom::flat_fields(&xml).ok_or_else(|| malformed("WeCom XML"))?;
+    let unreadable = |what| door.malformed(malformed(what));
+    let encrypted = wecom::encrypted(body).ok_or_else(|| unreadable("WeCom XML"))?;
+    let plain = query.open(door, crypto, &encrypted)?;
+    let xml = String::from_utf8(plain).map_err(|_| unreadable("UTF-8"))?;
+    let fields = wecom::flat_fields(&xml).ok_or_else(|| unreadable("WeCom XML"))?;
     if let Some(event) = wecom::parse_event(&fields) {
-        store(db, at.now, at.rules, source, &event).await?;
+        store(db, door, rules, &event).await?;
     }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
@@ -220,8 +254,8 @@ async fn receive_wecom(
 
 async fn receive_dingtalk(
     db: &Db,
-    at: Arrival,
-    source: &HrSource,
+    door: &Door<'_>,
+    rules: Rules,
     crypto: &CallbackCrypto,
     query: &CallbackQuery,
     body: &[u8],
@@ -230,20 +264,20 @@ async fn receive_dingtalk(
     struct Envelope {
         encrypt: String,
     }
-    let Envelope { encrypt } = parse_json(body)?;
-    let plain = query.open(source, crypto, &encrypt)?;
+    let Envelope { encrypt } = parse_json(body).map_err(|e| door.malformed(e))?;
+    let plain = query.open(door, crypto, &encrypt)?;
     let message = dingtalk::parse(&plain).map_err(|e| {
-        ApiError::malformed(text!(
+        door.malformed(ApiError::malformed(text!(
             "The decrypted DingTalk message is unreadable: {e}",
             "解密后的钉钉消息无法读取：{e}"
-        ))
+        )))
     })?;
     if let Message::Events(events) = message {
         for event in &events {
-            store(db, at.now, at.rules, source, event).await?;
+            store(db, door, rules, event).await?;
         }
     }
-    Ok(HttpResponse::Ok().json(DingTalkReply::success(crypto, at.now)))
+    Ok(HttpResponse::Ok().json(DingTalkReply::success(crypto, door.now)))
 }
 
 /// A Feishu header, when it is there and text.
@@ -251,11 +285,11 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-fn feishu_unreadable(e: &str) -> ApiError {
-    ApiError::malformed(text!(
+fn feishu_unreadable(door: &Door<'_>, e: &str) -> ApiError {
+    door.malformed(ApiError::malformed(text!(
         "The Feishu message is unreadable: {e}",
         "飞书消息无法读取：{e}"
-    ))
+    )))
 }
 
 /// Feishu: the signature (with an Encrypt Key) is checked over the raw bytes before the
@@ -263,12 +297,13 @@ fn feishu_unreadable(e: &str) -> ApiError {
 /// decrypts with our key and carries our token.
 async fn receive_feishu(
     db: &Db,
-    at: Arrival,
-    source: &HrSource,
+    door: &Door<'_>,
+    rules: Rules,
     keys: &FeishuKeys,
     req: &HttpRequest,
     body: &[u8],
 ) -> ApiResult<HttpResponse> {
+    let refused = |e: feishu::FeishuError| door.refused(e.reason(), &e.to_string());
     let headers = SignatureHeaders {
         timestamp: header(req, "x-lark-request-timestamp"),
         nonce: header(req, "x-lark-request-nonce"),
@@ -276,18 +311,16 @@ async fn receive_feishu(
     };
     let signed = headers.signature.is_some();
     if signed {
-        keys.verify(headers, body, at.now)
-            .map_err(|e| refused(source, &e.to_string()))?;
+        keys.verify(headers, body, door.now).map_err(refused)?;
     }
-    let envelope: serde_json::Value = parse_json(body)?;
+    let envelope: serde_json::Value = parse_json(body).map_err(|e| door.malformed(e))?;
     let plain = keys.open(&envelope).map_err(|e| match e {
-        feishu::OpenError::Refused(e) => refused(source, &e.to_string()),
-        feishu::OpenError::Unreadable(e) => feishu_unreadable(&e),
+        feishu::OpenError::Refused(e) => refused(e),
+        feishu::OpenError::Unreadable(e) => feishu_unreadable(door, &e),
     })?;
-    match feishu::parse(&plain, at.now).map_err(|e| feishu_unreadable(&e))? {
+    match feishu::parse(&plain, door.now).map_err(|e| feishu_unreadable(door, &e))? {
         feishu::Message::Challenge { challenge, token } => {
-            keys.check(token.as_deref(), None)
-                .map_err(|e| refused(source, &e.to_string()))?;
+            keys.check(token.as_deref(), None).map_err(refused)?;
             Ok(HttpResponse::Ok().json(serde_json::json!({ "challenge": challenge })))
         }
         feishu::Message::Event {
@@ -296,12 +329,12 @@ async fn receive_feishu(
             event,
         } => {
             if keys.encrypts() && !signed {
-                return Err(refused(source, "an event without X-Lark-Signature"));
+                return Err(refused(feishu::FeishuError::SignatureMissing));
             }
             keys.check(token.as_deref(), app_id.as_deref())
-                .map_err(|e| refused(source, &e.to_string()))?;
+                .map_err(refused)?;
             if let Some(event) = event {
-                store(db, at.now, at.rules, source, &event).await?;
+                store(db, door, rules, &event).await?;
             }
             Ok(HttpResponse::Ok().json(serde_json::json!({})))
         }
@@ -324,17 +357,23 @@ fn source_not_built(source: &HrSource) -> ApiError {
     params(("source" = String, Path, description = "A WeCom source of `[staffing.hr_sources]`"), CallbackQuery),
     responses(
         (status = 200, description = "The decrypted echostr", body = String, content_type = "text/plain"),
-        (status = 401, description = "Signature missing or invalid, or echostr not decryptable for this source", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Signature missing or invalid, timestamp outside the tolerance, or echostr not decryptable for this source", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such source, or not a WeCom source", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/hr/sources/{source}/events")]
 pub async fn check_source_url(
-    sources: web::Data<HrSources>,
+    clock: web::Data<Clock>,
+    callbacks: web::Data<Callbacks>,
     name: web::Path<String>,
     query: web::Query<CallbackQuery>,
 ) -> ApiResult<HttpResponse> {
-    let source = source(&sources, &name)?;
+    let source = source(&callbacks, &name)?;
+    let door = Door {
+        source,
+        callbacks: &callbacks,
+        now: clock.now(),
+    };
     if source.vendor != Vendor::Wecom {
         return Err(source_not_built(source));
     }
@@ -345,12 +384,12 @@ pub async fn check_source_url(
         .unwrap_or_default()
         .replace(' ', "+");
     if echostr.is_empty() {
-        return Err(refused(source, "echostr missing"));
+        return Err(door.refused("signature", "echostr missing"));
     }
     let SourceKeys::Callback(crypto) = &source.keys else {
         return Err(source_not_built(source));
     };
-    let plain = query.open(source, crypto, &echostr)?;
+    let plain = query.open(&door, crypto, &echostr)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(plain))

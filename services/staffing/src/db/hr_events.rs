@@ -21,6 +21,8 @@ pub struct HrEventRow {
     pub status: String,
     pub problem: Option<String>,
     pub applied_at: Option<NaiveDateTime>,
+    pub attempts: i32,
+    pub next_attempt_at: Option<NaiveDateTime>,
 }
 
 impl TryFrom<HrEventRow> for StoredHrEvent {
@@ -31,6 +33,8 @@ impl TryFrom<HrEventRow> for StoredHrEvent {
         Ok(StoredHrEvent {
             status: HrEventStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
             data: serde_json::from_str(&r.payload).map_err(|_| bad("payload"))?,
+            attempts: u32::try_from(r.attempts).map_err(|_| bad("attempts"))?,
+            next_attempt_at: r.next_attempt_at.map(clock::utc),
             id: r.id,
             webhook_id: r.webhook_id,
             event_type: r.event_type,
@@ -90,6 +94,112 @@ pub fn set_outcome(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Enriching events due at `now`, the earliest first.
+pub fn due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> DbResult<Vec<StoredHrEvent>> {
+    Ok(hr_events::table
+        .filter(hr_events::status.eq(HrEventStatus::Enriching.as_str()))
+        .filter(hr_events::next_attempt_at.le(now))
+        .order(hr_events::next_attempt_at.asc())
+        .limit(limit)
+        .select(HrEventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(StoredHrEvent::try_from)
+        .collect::<Result<_, _>>()?)
+}
+
+/// Takes a due enriching event for one attempt, pushing its next attempt to `until` (so
+/// that another replica leaves it alone meanwhile, and a crash mid-attempt only delays
+/// it): true when this caller has it.
+pub fn lease(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        hr_events::table
+            .find(id)
+            .filter(hr_events::status.eq(HrEventStatus::Enriching.as_str()))
+            .filter(hr_events::next_attempt_at.le(now)),
+    )
+    .set(hr_events::next_attempt_at.eq(until))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records a failed attempt: the count, the next attempt (`None`: given up, unmatched)
+/// and why.
+pub fn attempt_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    next: Option<NaiveDateTime>,
+    problem: &str,
+) -> DbResult<()> {
+    let status = match next {
+        Some(_) => HrEventStatus::Enriching,
+        None => HrEventStatus::Unmatched,
+    };
+    diesel::update(
+        hr_events::table
+            .find(id)
+            .filter(hr_events::status.eq(HrEventStatus::Enriching.as_str())),
+    )
+    .set((
+        hr_events::attempts.eq(hr_events::attempts + 1),
+        hr_events::next_attempt_at.eq(next),
+        hr_events::status.eq(status.as_str()),
+        hr_events::problem.eq(problem),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Takes an enriching event to apply what its enrichment found, with the event type and
+/// data that came of it: true when it was still enriching. Locked (PostgreSQL) until the
+/// transaction ends, like [`claim_unmatched`].
+pub fn claim_enriched(
+    conn: &mut DbConnection,
+    id: &str,
+    event_type: &str,
+    payload: &str,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        hr_events::table
+            .find(id)
+            .filter(hr_events::status.eq(HrEventStatus::Enriching.as_str())),
+    )
+    .set((
+        hr_events::event_type.eq(event_type),
+        hr_events::payload.eq(payload),
+        hr_events::status.eq(HrEventStatus::Applied.as_str()),
+        hr_events::next_attempt_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Sends an unmatched event back to enrichment, due `now`, its attempts counted anew:
+/// true when it was unmatched.
+pub fn enrich_again(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> DbResult<bool> {
+    let n = diesel::update(
+        hr_events::table
+            .find(id)
+            .filter(hr_events::status.eq(HrEventStatus::Unmatched.as_str())),
+    )
+    .set((
+        hr_events::status.eq(HrEventStatus::Enriching.as_str()),
+        hr_events::attempts.eq(0),
+        hr_events::next_attempt_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// Takes an unmatched event for a replay: true when it was unmatched. The row stays

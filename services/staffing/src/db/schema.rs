@@ -124,6 +124,8 @@ diesel::table! {
         status -> Text,
         problem -> Nullable<Text>,
         applied_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
     }
 }
 

@@ -155,6 +155,9 @@ pub enum HrEventStatus {
     /// Not applied: the employee or department is unknown to staffing; replay it once
     /// HR has fixed the mapping.
     Unmatched,
+    /// An HR source's event that carries only ids, waiting for the vendor's API to say
+    /// what it means (retried with backoff; `problem` holds the last failure).
+    Enriching,
 }
 
 impl HrEventStatus {
@@ -162,6 +165,7 @@ impl HrEventStatus {
         match self {
             Self::Applied => "applied",
             Self::Unmatched => "unmatched",
+            Self::Enriching => "enriching",
         }
     }
 
@@ -169,6 +173,7 @@ impl HrEventStatus {
         match raw {
             "applied" => Some(Self::Applied),
             "unmatched" => Some(Self::Unmatched),
+            "enriching" => Some(Self::Enriching),
             _ => None,
         }
     }
@@ -189,6 +194,10 @@ pub struct StoredHrEvent {
     /// Why an unmatched event could not be applied.
     pub problem: Option<String>,
     pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Failed attempts to enrich it through the vendor's API.
+    pub attempts: u32,
+    /// When an enriching event is tried next.
+    pub next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn field_errors<T: DeserializeOwned>(data: &serde_json::Value) -> Result<T, Vec<FieldError>> {

@@ -35,6 +35,43 @@ pub enum CryptoError {
     Plaintext,
     #[error("the message is addressed to another receive id")]
     ReceiveId,
+    #[error("the timestamp is missing or outside the tolerance")]
+    Timestamp,
+}
+
+impl CryptoError {
+    /// A short, stable name for metrics.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Signature => "signature",
+            Self::Ciphertext | Self::Plaintext => "decrypt",
+            Self::ReceiveId => "receive_id",
+            Self::Timestamp => "timestamp",
+        }
+    }
+}
+
+/// Checks a signed `timestamp` (Unix time in the vendor's unit: WeCom seconds, DingTalk
+/// milliseconds) is within `tolerance_secs` of `now`, either way: a captured callback
+/// cannot be replayed later, even though its signature still matches.
+pub fn check_timestamp(
+    timestamp: &str,
+    in_millis: bool,
+    now: chrono::DateTime<chrono::Utc>,
+    tolerance_secs: u32,
+) -> Result<(), CryptoError> {
+    let value: i64 = timestamp.parse().map_err(|_| CryptoError::Timestamp)?;
+    let millis = if in_millis {
+        value
+    } else {
+        value.checked_mul(1000).ok_or(CryptoError::Timestamp)?
+    };
+    let skew = now.timestamp_millis().abs_diff(millis);
+    if skew <= u64::from(tolerance_secs) * 1000 {
+        Ok(())
+    } else {
+        Err(CryptoError::Timestamp)
+    }
 }
 
 /// One source's token, AES key and receive id.

@@ -17,8 +17,9 @@
 //! - `contact.user.updated_v3` whose `old_object` has other `department_ids`: transferred;
 //! - `contact.user.deleted_v3`: left, the day it arrives;
 //! - `directory.employee.to_be_resigned_v1`: resigning on its `resign_date`;
-//! - `corehr.offboarding.status_updated_v2`: status 1/2/6 resigned, 3 terminated, 4/5
-//!   rescinded, but its leave date is only in the offboarding search API: unmatched.
+//! - `corehr.offboarding.status_updated_v2`: status 4/5 (withdrawn, refused) rescinded;
+//!   1/2/6 (submitted, approved) resigned and 3 (effective) terminated on a date that is
+//!   only in the offboarding search API: enriched.
 //!
 //! The person's fields are the event's scalar fields, the shallowest first, keys
 //! lower-case (`user_id`, `open_id`, `employee_no`, …): one of them is our employee id.
@@ -57,6 +58,19 @@ pub enum FeishuError {
     Token,
     #[error("the event is for another app")]
     AppId,
+}
+
+impl FeishuError {
+    /// A short, stable name for metrics.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::SignatureMissing | Self::Signature => "signature",
+            Self::Timestamp => "timestamp",
+            Self::NotEncrypted | Self::Ciphertext | Self::Padding => "decrypt",
+            Self::Token => "token",
+            Self::AppId => "app_id",
+        }
+    }
 }
 
 /// One Feishu source's secrets.
@@ -298,27 +312,22 @@ fn change_of(event_type: &str, event: &Value, fields: &BTreeMap<String, String>)
             last_working_day: fields
                 .get("resign_date")
                 .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            successor: None,
         }),
         "corehr.offboarding.status_updated_v2" => offboarding(fields.get("status")?),
         _ => None,
     }
 }
 
-/// A CoreHR offboarding status: what it means, always awaiting the leave date.
+/// A CoreHR offboarding status: what it means; the leave date is only in the API.
 fn offboarding(status: &str) -> Option<Change> {
     let event_type = match status {
         "1" | "2" | "6" => "employee.resigned",
         "3" => "employee.terminated",
-        "4" | "5" => "employee.resignation_rescinded",
+        "4" | "5" => return Some(Change::Rescinded),
         _ => return None,
     };
-    Some(Change::NeedsEnrichment {
-        event_type,
-        why: format!(
-            "CoreHR offboarding status {status}: the leave date and the person are only in \
-             Feishu's offboarding search API, which is not called yet"
-        ),
-    })
+    Some(Change::NeedsEnrichment { event_type })
 }
 
 /// Reads a decrypted message; an error when it is neither the handshake nor a schema 2.0

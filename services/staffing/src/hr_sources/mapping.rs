@@ -5,14 +5,17 @@
 //! | left (WeCom `delete_user`, DingTalk `user_leave_org`, `hrm_mdm_user_change` 4, Feishu `contact.user.deleted_v3`) | `employee.terminated` | last_working_day = the day it arrives |
 //! | hired (WeCom `create_user`, `hrm_mdm_user_change` 1, Feishu `contact.user.created_v3`) | `employee.hired` | name, department (mapped), hire_date = the day it arrives |
 //! | transferred (WeCom `update_user` with a department, `hrm_mdm_user_change` 3, Feishu `contact.user.updated_v3` with other `department_ids`) | `employee.transferred` | department (mapped), effective_date = the day it arrives |
-//! | resigning (Feishu `directory.employee.to_be_resigned_v1`) | `employee.resigned` | notice_date = the day it arrives, last_working_day = its `resign_date` |
-//! | needs enrichment (Feishu `corehr.offboarding.status_updated_v2`) | by its status | unmatched: the date is only in the vendor's API |
+//! | resigning (Feishu `directory.employee.to_be_resigned_v1`; CoreHR offboarding 1/2/6 and DingTalk's departures still pending, enriched) | `employee.resigned` | notice_date = the day it arrives, last_working_day = its `resign_date` or the API's date, successor_employee_id = DingTalk's `handoverUserId` |
+//! | left on a date (CoreHR offboarding 3, DingTalk's departures done, enriched) | `employee.terminated` | last_working_day = the API's date, successor_employee_id as above |
+//! | withdrawn (CoreHR offboarding 4/5) | `employee.resignation_rescinded` | |
+//! | needs enrichment, the source without API credentials (CoreHR offboarding 1/2/3/6) | by its status | unmatched: the date is only in the vendor's API |
 //!
 //! `employee_id` is the source's configured vendor field. An event without that field, a
 //! name (hire) or a department the source maps is unmatched, with the reason; its `data`
 //! keeps what the vendor sent under `source`.
 
 use chrono::NaiveDate;
+use continuity_contract::EmployeeId;
 use serde_json::{Map, Value, json};
 
 use super::{Change, HrSource, VendorEvent};
@@ -61,9 +64,27 @@ pub fn to_hr_event(source: &HrSource, event: &VendorEvent, today: NaiveDate) -> 
             }
             Err(why) => missing.push(why),
         };
+    let put_successor = |data: &mut Map<String, Value>, successor: &Option<String>| {
+        // HR's choice of successor is a proposal: one whose id is not ours is left out
+        // rather than losing the departure it came with.
+        if let Some(id) = successor
+            .as_deref()
+            .filter(|id| EmployeeId::parse(id).is_ok())
+        {
+            data.insert("successor_employee_id".into(), json!(id));
+        }
+    };
     let event_type = match &event.change {
         Change::Left => {
             data.insert("last_working_day".into(), json!(today));
+            "employee.terminated"
+        }
+        Change::LeftOn {
+            last_working_day,
+            successor,
+        } => {
+            data.insert("last_working_day".into(), json!(last_working_day));
+            put_successor(&mut data, successor);
             "employee.terminated"
         }
         Change::Hired {
@@ -85,7 +106,10 @@ pub fn to_hr_event(source: &HrSource, event: &VendorEvent, today: NaiveDate) -> 
             data.insert("effective_date".into(), json!(today));
             "employee.transferred"
         }
-        Change::Resigning { last_working_day } => {
+        Change::Resigning {
+            last_working_day,
+            successor,
+        } => {
             data.insert("notice_date".into(), json!(today));
             match last_working_day {
                 Some(day) => {
@@ -93,23 +117,21 @@ pub fn to_hr_event(source: &HrSource, event: &VendorEvent, today: NaiveDate) -> 
                 }
                 None => missing.push("the event carries no resign date".to_owned()),
             }
+            put_successor(&mut data, successor);
             "employee.resigned"
         }
-        Change::NeedsEnrichment { event_type, why } => {
-            missing.push(why.clone());
+        Change::Rescinded => "employee.resignation_rescinded",
+        Change::NeedsEnrichment { event_type } => {
+            missing.push(format!(
+                "the event carries only ids; its date is in {}'s API, which source `{}` has no \
+                 credentials for (set its app_secret and app id or key)",
+                source.vendor.as_str(),
+                source.name
+            ));
             event_type
         }
     };
-    data.insert(
-        "source".into(),
-        json!({
-            "name": source.name,
-            "vendor": source.vendor.as_str(),
-            "event": event.vendor_type,
-            "dedupe_key": event.dedupe_key,
-            "fields": event.fields,
-        }),
-    );
+    data.insert("source".into(), source_json(source, event, false));
     let data = Value::Object(data);
     let event = if missing.is_empty() {
         HrEvent::parse(event_type, &data).map_err(|errors| {
@@ -120,7 +142,6 @@ pub fn to_hr_event(source: &HrSource, event: &VendorEvent, today: NaiveDate) -> 
                 .join("; ")
         })
     } else {
-        missing.push("enrichment through the vendor's API is not built yet".to_owned());
         Err(missing.join("; "))
     };
     Mapped {
@@ -128,6 +149,51 @@ pub fn to_hr_event(source: &HrSource, event: &VendorEvent, today: NaiveDate) -> 
         data,
         event,
     }
+}
+
+/// The `data` of an event stored to be enriched: the employee id when it carries it, and
+/// the vendor event under `source` with `enrich: true`, which [`pending`] reads back.
+pub fn to_enrich(source: &HrSource, event: &VendorEvent) -> Value {
+    let mut data = Map::new();
+    if let Some(id) = event.fields.get(&source.employee_id_field) {
+        data.insert("employee_id".into(), json!(id));
+    }
+    data.insert("source".into(), source_json(source, event, true));
+    Value::Object(data)
+}
+
+fn source_json(source: &HrSource, event: &VendorEvent, enrich: bool) -> Value {
+    let mut json = json!({
+        "name": source.name,
+        "vendor": source.vendor.as_str(),
+        "event": event.vendor_type,
+        "dedupe_key": event.dedupe_key,
+        "fields": event.fields,
+    });
+    if enrich {
+        json["enrich"] = json!(true);
+    }
+    json
+}
+
+/// A stored event awaiting enrichment, read back from its `data`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Pending {
+    /// The source's name.
+    pub name: String,
+    /// The vendor's event type.
+    pub event: String,
+    pub dedupe_key: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+/// The vendor event of `data` when it was stored to be enriched.
+pub fn pending(data: &Value) -> Option<Pending> {
+    let source = data.get("source")?;
+    if source.get("enrich") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    serde_json::from_value(source.clone()).ok()
 }
 
 #[cfg(test)]
@@ -150,6 +216,8 @@ mod tests {
             ),
             employee_id_field: "userid".into(),
             departments: BTreeMap::from([("2".into(), "sales".into())]),
+            api: None,
+            timestamp_tolerance_secs: 300,
         }
     }
 
@@ -233,6 +301,7 @@ mod tests {
         let last = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
         let change = Change::Resigning {
             last_working_day: Some(last),
+            successor: None,
         };
         let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
         let HrEvent::Resigned(r) = m.event.unwrap() else {
@@ -241,15 +310,57 @@ mod tests {
         assert_eq!((r.notice_date, r.last_working_day), (day(), last));
         let change = Change::Resigning {
             last_working_day: None,
+            successor: None,
         };
         let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
         assert!(m.event.unwrap_err().contains("no resign date"));
         let change = Change::NeedsEnrichment {
             event_type: "employee.terminated",
-            why: "the date is elsewhere".into(),
         };
         let m = to_hr_event(&source(), &event(change, &[("userid", "E1")]), day());
         assert_eq!(m.event_type, "employee.terminated");
-        assert!(m.event.unwrap_err().contains("the date is elsewhere"));
+        assert!(m.event.unwrap_err().contains("no credentials"));
+    }
+
+    #[test]
+    fn an_enriched_departure_carries_its_date_and_a_successor_only_when_the_id_is_ours() {
+        let last = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
+        let left = |successor: &str| Change::LeftOn {
+            last_working_day: last,
+            successor: Some(successor.to_owned()),
+        };
+        let m = to_hr_event(&source(), &event(left("E2"), &[("userid", "E1")]), day());
+        let HrEvent::Terminated(t) = m.event.unwrap() else {
+            panic!("not a termination")
+        };
+        assert_eq!(t.last_working_day, last);
+        assert_eq!(t.successor_employee_id.unwrap().as_str(), "E2");
+        let m = to_hr_event(&source(), &event(left("../x"), &[("userid", "E1")]), day());
+        let HrEvent::Terminated(t) = m.event.unwrap() else {
+            panic!("the departure is lost with its odd successor")
+        };
+        assert_eq!(t.successor_employee_id, None);
+        let m = to_hr_event(
+            &source(),
+            &event(Change::Rescinded, &[("userid", "E1")]),
+            day(),
+        );
+        assert!(matches!(m.event, Ok(HrEvent::ResignationRescinded(_))));
+    }
+
+    #[test]
+    fn an_event_stored_to_be_enriched_reads_back_and_no_other_does() {
+        let change = Change::NeedsEnrichment {
+            event_type: "employee.resigned",
+        };
+        let e = event(change, &[("userid", "E1"), ("offboarding_id", "o1")]);
+        let data = to_enrich(&source(), &e);
+        assert_eq!(data["employee_id"], "E1");
+        let p = pending(&data).unwrap();
+        assert_eq!((p.name.as_str(), p.dedupe_key.as_str()), ("wx", "k"));
+        assert_eq!(p.fields["offboarding_id"], "o1");
+        let mapped = to_hr_event(&source(), &event(Change::Left, &[("userid", "E1")]), day());
+        assert_eq!(pending(&mapped.data), None);
+        assert_eq!(pending(&json!({"source": "x"})), None);
     }
 }

@@ -4,14 +4,18 @@
 //! ([`mapping::to_hr_event`]); they are stored and applied through the same path, with
 //! `"{source}:{dedupe_key}"` as their `webhook_id`, so a redelivery is a no-op.
 //!
-//! Enrichment through the vendors' APIs is not built: an event that lacks what its HR
-//! event needs (Feishu's CoreHR offboarding: its leave date) is stored as unmatched,
-//! listed for HR.
+//! An event that carries only ids (Feishu's CoreHR offboarding; DingTalk's departures when
+//! the source has API credentials) is stored as `enriching` and acknowledged at once;
+//! [`enrichment`] then asks the vendor's API ([`vendor_api`]) for the date, the status and
+//! the successor, and maps it the same way.
 
 pub mod callback_crypto;
 pub mod dingtalk;
+pub mod enrichment;
 pub mod feishu;
 pub mod mapping;
+pub mod metrics;
+pub mod vendor_api;
 pub mod wecom;
 
 use std::collections::BTreeMap;
@@ -72,9 +76,19 @@ pub struct HrSourceSettings {
     pub encrypt_key: Option<SecretString>,
     /// Feishu: the Verification Token, checked against every event's `token` when set.
     pub verification_token: Option<SecretString>,
-    /// Feishu: the app id (`cli_…`); events for another app are refused when set.
+    /// Feishu: the app id (`cli_…`); events for another app are refused when set, and
+    /// with `app_secret` it signs in to Feishu's API for enrichment.
     pub app_id: Option<String>,
-    /// Feishu: how far `X-Lark-Request-Timestamp` may be from our clock.
+    /// DingTalk: the app's AppKey, with `app_secret` for DingTalk's API (enrichment).
+    pub app_key: Option<String>,
+    /// Feishu, DingTalk: the app secret. With it, events that carry only ids are enriched
+    /// through the vendor's API; without it they are mapped from what they carry.
+    pub app_secret: Option<SecretString>,
+    /// The vendor API's base URL: `https://open.feishu.cn` (Lark: `https://open.larksuite.com`),
+    /// `https://api.dingtalk.com` unless set.
+    pub api_base_url: Option<String>,
+    /// How far the signed timestamp may be from our clock, either way (WeCom's `timestamp`
+    /// in seconds, DingTalk's in milliseconds, Feishu's `X-Lark-Request-Timestamp`).
     #[serde(default = "five_minutes")]
     pub timestamp_tolerance_secs: u32,
     /// Which vendor field is our `employee_id` (case-insensitive): WeCom and DingTalk
@@ -88,6 +102,16 @@ pub struct HrSourceSettings {
 
 fn five_minutes() -> u32 {
     300
+}
+
+/// Where and as whom a source's API is called.
+#[derive(Debug, Clone)]
+pub struct ApiCredentials {
+    /// No trailing slash.
+    pub base_url: String,
+    /// Feishu's app id, DingTalk's AppKey.
+    pub app: String,
+    pub secret: SecretString,
 }
 
 /// How a source's callbacks are authenticated and opened.
@@ -107,6 +131,32 @@ pub struct HrSource {
     /// Lower-case.
     pub employee_id_field: String,
     pub departments: BTreeMap<String, String>,
+    /// Set when the source's events that carry only ids are enriched through its API.
+    pub api: Option<ApiCredentials>,
+    /// How far a signed timestamp may be from our clock.
+    pub timestamp_tolerance_secs: u32,
+}
+
+impl HrSource {
+    /// The HR event `event` is enriched into through the source's API, when it is.
+    pub fn enriches(&self, event: &VendorEvent) -> Option<&'static str> {
+        self.api.as_ref()?;
+        match (&event.change, self.vendor) {
+            (Change::NeedsEnrichment { event_type }, _) => Some(event_type),
+            // DingTalk's departure events carry no date: its API has the last working day,
+            // whether the person has left yet, and the successor (`handoverUserId`).
+            (Change::Left, Vendor::Dingtalk) => Some("employee.terminated"),
+            _ => None,
+        }
+    }
+}
+
+/// What the callback handlers hold: the sources, their counters, and the enricher's bell.
+#[derive(Clone)]
+pub struct Callbacks {
+    pub sources: HrSources,
+    pub metrics: metrics::HrSourceMetrics,
+    pub wake: enrichment::EnrichmentWake,
 }
 
 /// Every configured source by name.
@@ -132,6 +182,9 @@ impl HrSources {
                     keys,
                     employee_id_field: field.to_ascii_lowercase(),
                     departments: s.departments.clone(),
+                    timestamp_tolerance_secs: s.timestamp_tolerance_secs,
+                    api: api_credentials(s)
+                        .map_err(|e| anyhow::anyhow!("staffing.hr_sources.{name}: {e}"))?,
                 },
             );
         }
@@ -140,6 +193,32 @@ impl HrSources {
 
     pub fn get(&self, name: &str) -> Option<&HrSource> {
         self.0.get(name)
+    }
+}
+
+/// The source's API sign-in, when its credentials are set (both, or neither).
+fn api_credentials(s: &HrSourceSettings) -> Result<Option<ApiCredentials>, String> {
+    let (app, default_base) = match s.vendor {
+        Vendor::Feishu => (s.app_id.as_ref(), "https://open.feishu.cn"),
+        Vendor::Dingtalk => (s.app_key.as_ref(), "https://api.dingtalk.com"),
+        Vendor::Wecom => return Ok(None),
+    };
+    match (app, &s.app_secret) {
+        (Some(app), Some(secret)) => Ok(Some(ApiCredentials {
+            base_url: s
+                .api_base_url
+                .as_deref()
+                .unwrap_or(default_base)
+                .trim_end_matches('/')
+                .to_owned(),
+            app: app.clone(),
+            secret: secret.clone(),
+        })),
+        (None, Some(_)) => Err(match s.vendor {
+            Vendor::Feishu => "app_secret is set without app_id".to_owned(),
+            _ => "app_secret is set without app_key".to_owned(),
+        }),
+        _ => Ok(None),
     }
 }
 
@@ -178,15 +257,22 @@ pub enum Change {
     Transferred { department: Option<String> },
     /// Left (departure effective: no date in the event, so the day it arrives).
     Left,
-    /// Will leave: a resignation with its last working day when the event carries it
-    /// (noticed the day it arrives).
-    Resigning { last_working_day: Option<NaiveDate> },
-    /// Means `event_type`, but what that needs is only in the vendor's API, which is
-    /// not called yet: stored unmatched with `why`.
-    NeedsEnrichment {
-        event_type: &'static str,
-        why: String,
+    /// Left on a known last working day (from the vendor's API), the successor HR named
+    /// (the vendor's id of them) when there is one.
+    LeftOn {
+        last_working_day: NaiveDate,
+        successor: Option<String>,
     },
+    /// Will leave: a resignation with its last working day when the event carries it
+    /// (noticed the day it arrives), and the successor HR named.
+    Resigning {
+        last_working_day: Option<NaiveDate>,
+        successor: Option<String>,
+    },
+    /// A resignation withdrawn or refused.
+    Rescinded,
+    /// Means `event_type`, but what that needs (the date) is only in the vendor's API.
+    NeedsEnrichment { event_type: &'static str },
 }
 
 /// One event of a vendor about one person.
@@ -216,6 +302,9 @@ mod tests {
             encrypt_key: None,
             verification_token: None,
             app_id: None,
+            app_key: None,
+            app_secret: None,
+            api_base_url: None,
             timestamp_tolerance_secs: 300,
             employee_id_field: None,
             departments: BTreeMap::new(),

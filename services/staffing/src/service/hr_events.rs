@@ -16,6 +16,7 @@ use crate::db::hr_events::{self as rows, HrEventRow};
 use crate::db::{departments, employees as employee_rows};
 use crate::domain::hr_effect::{Effect, Unmatched, effect};
 use crate::domain::hr_event::{HrEvent, HrEventStatus, StoredHrEvent};
+use crate::hr_sources::mapping::pending;
 use crate::settings::Rules;
 
 /// The audit trail's and the events' name for the HR system.
@@ -50,6 +51,8 @@ pub async fn receive(
             status: HrEventStatus::Unmatched.as_str().to_owned(),
             problem: None,
             applied_at: None,
+            attempts: 0,
+            next_attempt_at: None,
         };
         // The id first: a concurrent delivery of the same id waits here for this one.
         if !rows::insert_new(conn, &row)? {
@@ -70,28 +73,42 @@ pub async fn receive(
     .await
 }
 
-/// Stores an event from an HR source that could not be made into an HR event (it lacks
-/// the employee id, a name or a mapped department) as unmatched with the reason, once
-/// per `webhook_id`; nothing is applied.
-pub async fn receive_unmapped(
+/// How an HR source's event that is not applied on arrival is kept.
+#[derive(Debug, Clone)]
+pub enum Held {
+    /// It could not be made into an HR event (no employee id, an unmapped department):
+    /// unmatched, with the reason.
+    Unmatched(String),
+    /// It carries only ids: enriched through the vendor's API, starting now.
+    Enriching,
+}
+
+/// Stores an HR source's event that is not applied on arrival, once per `webhook_id`.
+pub async fn receive_held(
     db: &Db,
     webhook_id: String,
     event_type: &'static str,
     data: serde_json::Value,
-    problem: String,
+    held: Held,
     now: DateTime<Utc>,
 ) -> StaffingResult<Received> {
     db.write(move |conn| {
         let id = ids::new_id().to_string();
+        let (status, problem, next_attempt_at) = match &held {
+            Held::Unmatched(why) => (HrEventStatus::Unmatched, Some(why.clone()), None),
+            Held::Enriching => (HrEventStatus::Enriching, None, Some(now.naive_utc())),
+        };
         let row = HrEventRow {
             id: id.clone(),
             webhook_id: webhook_id.clone(),
             event_type: event_type.to_owned(),
             payload: data.to_string(),
             received_at: now.naive_utc(),
-            status: HrEventStatus::Unmatched.as_str().to_owned(),
-            problem: Some(problem.clone()),
+            status: status.as_str().to_owned(),
+            problem,
             applied_at: None,
+            attempts: 0,
+            next_attempt_at,
         };
         if !rows::insert_new(conn, &row)? {
             let event = rows::find_by_webhook_id(conn, &webhook_id)?
@@ -101,13 +118,85 @@ pub async fn receive_unmapped(
                 fresh: false,
             });
         }
-        tracing::info!(hr_event.id = %id, hr_event.problem = %problem, "HR source event unmatched");
+        tracing::info!(hr_event.id = %id, hr_event.held = ?held, "HR source event held");
         Ok(Received {
             event: stored(conn, &id)?,
             fresh: true,
         })
     })
     .await
+}
+
+/// Applies what the enrichment of event `id` found: `event_type` and `data` replace what
+/// was stored, then the HR event is applied like one that arrived whole, or the event is
+/// left unmatched with why it cannot be made. `None` when the event is no longer
+/// enriching (another replica finished it).
+pub async fn enriched(
+    db: &Db,
+    id: String,
+    event_type: &'static str,
+    data: serde_json::Value,
+    event: Result<HrEvent, String>,
+    now: DateTime<Utc>,
+    rules: Rules,
+) -> StaffingResult<Option<StoredHrEvent>> {
+    db.write(move |conn| {
+        if !rows::claim_enriched(conn, &id, event_type, &data.to_string())? {
+            return Ok(None);
+        }
+        match &event {
+            Ok(event) => {
+                let ctx = AuditContext::for_event(SOURCE, &id, now);
+                apply_and_record(conn, &id, event, &ctx, &rules)?;
+            }
+            Err(why) => {
+                tracing::info!(hr_event.id = %id, hr_event.problem = %why, "HR source event unmatched");
+                rows::set_outcome(conn, &id, HrEventStatus::Unmatched, Some(why), None)?;
+            }
+        }
+        Ok(Some(stored(conn, &id)?))
+    })
+    .await
+}
+
+/// Takes a due enriching event for one attempt until `until`: false when another
+/// replica has it or it is no longer due.
+pub async fn lease_enrichment(
+    db: &Db,
+    id: String,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> StaffingResult<bool> {
+    db.write(move |conn| Ok(rows::lease(conn, &id, now.naive_utc(), until.naive_utc())?))
+        .await
+}
+
+/// Records a failed enrichment: tried again at `next`, or (`None`) left unmatched.
+pub async fn enrichment_failed(
+    db: &Db,
+    id: String,
+    next: Option<DateTime<Utc>>,
+    problem: String,
+) -> StaffingResult<()> {
+    db.write(move |conn| {
+        Ok(rows::attempt_failed(
+            conn,
+            &id,
+            next.map(|n| n.naive_utc()),
+            &problem,
+        )?)
+    })
+    .await
+}
+
+/// Enriching events due at `now`, at most `limit`.
+pub async fn due_for_enrichment(
+    db: &Db,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> StaffingResult<Vec<StoredHrEvent>> {
+    db.read(move |conn| Ok(rows::due(conn, now.naive_utc(), limit)?))
+        .await
 }
 
 /// Applies an unmatched event again (after HR fixed the mapping), as `actor`; the event
@@ -123,6 +212,13 @@ pub async fn replay(
         let event = stored(conn, &id)?;
         if event.status == HrEventStatus::Applied {
             return Err(StaffingError::HrEventApplied(id));
+        }
+        // One that waited for the vendor's API and gave up is tried again, due now.
+        if pending(&event.data).is_some() {
+            if event.status == HrEventStatus::Unmatched {
+                rows::enrich_again(conn, &id, now.naive_utc())?;
+            }
+            return stored(conn, &id);
         }
         // An HR source's event that never made an HR event (no employee id, an unmapped
         // department) stays unmatched, its reason unchanged.

@@ -51,13 +51,18 @@ type Signed = (String, String);
 
 /// Sends `message` to `fs` encrypted and signed at the app's time.
 async fn send_lark(app: &TestApp, message: &Value) -> Response {
+    send_lark_to(app, "fs", message).await
+}
+
+/// Sends `message` to `source` (keyed like `fs`) encrypted and signed at the app's time.
+pub async fn send_lark_to(app: &TestApp, source: &str, message: &Value) -> Response {
     let body = sealed(message);
     let ts = app.clock.now().timestamp().to_string();
     let sig = lark_signature(&ts, "n0nce", FS_KEY, &body);
-    post_lark(app, "fs", &body, Some((&ts, &sig))).await
+    post_lark(app, source, &body, Some((&ts, &sig))).await
 }
 
-fn lark_event(event_id: &str, event_type: &str, event: Value) -> Value {
+pub fn lark_event(event_id: &str, event_type: &str, event: Value) -> Value {
     json!({"schema": "2.0", "header": {"event_id": event_id, "event_type": event_type,
         "token": FS_TOKEN, "app_id": "cli_ours", "tenant_key": "t1",
         "create_time": "1790000000000"}, "event": event})
@@ -189,7 +194,7 @@ async fn feishu_refuses_tampered_wrongly_keyed_truncated_stale_and_unsigned_call
 }
 
 /// Sales: A (key user) with B as backup on a project; both long settled.
-async fn team(app: &TestApp) -> String {
+pub async fn team(app: &TestApp) -> String {
     hire(app, "A", "sales", "2020-01-01").await;
     hire(app, "B", "sales", "2020-01-01").await;
     let p = project(app).await;
@@ -199,7 +204,7 @@ async fn team(app: &TestApp) -> String {
 }
 
 /// What a resignation of A leaves: A's status and day, and the handover of the project.
-async fn after_resignation(app: &TestApp, p: &str) -> Value {
+pub async fn after_resignation(app: &TestApp, p: &str) -> Value {
     let (_, a) = get_json(app, "/v1/employees/A").await;
     let (_, page) = get_json(app, &format!("/v1/handovers?project={p}")).await;
     let h = &page["items"];
@@ -305,7 +310,7 @@ async fn feishu_contact_events_hire_transfer_and_terminate_like_the_generic_webh
 }
 
 #[actix_web::test]
-async fn feishu_corehr_offboarding_is_listed_unmatched_awaiting_the_offboarding_api() {
+async fn feishu_corehr_offboarding_without_api_credentials_is_listed_unmatched_saying_so() {
     let app = spawn_sources().await;
     hire(&app, "A", "sales", "2020-01-01").await;
     let event = lark_event(
@@ -321,7 +326,10 @@ async fn feishu_corehr_offboarding_is_listed_unmatched_awaiting_the_offboarding_
         (&json!("employee.resigned"), &json!("unmatched"))
     );
     let why = events[0]["problem"].as_str().unwrap();
-    assert!(why.contains("offboarding search API"), "{why}");
+    assert!(
+        why.contains("no credentials") && why.contains("app_secret"),
+        "{why}"
+    );
     assert_eq!(
         events[0]["data"]["source"]["fields"]["offboarding_id"],
         "7001"

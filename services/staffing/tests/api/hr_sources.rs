@@ -10,9 +10,9 @@ use staffing::hr_sources::callback_crypto::CallbackCrypto;
 use crate::helpers::*;
 use crate::hr_webhook::spawn_hr;
 
-const KEY: &str = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt";
+pub const KEY: &str = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt";
 const CORP: &str = "ww1436e0e65a779aee";
-const DING: &str = "dingappkey";
+pub const DING: &str = "dingappkey";
 /// Feishu source `fs` encrypts (and signs); `fp` only has the Verification Token.
 pub const FS_KEY: &str = "fs-encrypt-key";
 pub const FS_TOKEN: &str = "fs-verification-token";
@@ -74,9 +74,15 @@ fn contact(change: &str, user: &str, created: i64, extra: &str) -> String {
 
 /// Posts `message` to WeCom source `wx` as WeCom does; `tamper` spoils the signature.
 async fn post_wecom(app: &TestApp, message: &str, tamper: bool) -> Response {
+    post_wecom_skewed(app, message, tamper, 0).await
+}
+
+/// Like [`post_wecom`], its timestamp `skew` seconds off the app's clock.
+async fn post_wecom_skewed(app: &TestApp, message: &str, tamper: bool, skew: i64) -> Response {
     let c = wecom();
     let encrypt = c.encrypt(message.as_bytes());
-    let (ts, nonce) = ("1790000000", "1372623149");
+    let ts = (app.clock.now().timestamp() + skew).to_string();
+    let (ts, nonce) = (ts.as_str(), "1372623149");
     let mut sig = c.signature(ts, nonce, &encrypt);
     if tamper {
         sig = sig.replace(&sig[..1], if sig.starts_with('a') { "b" } else { "a" });
@@ -96,9 +102,31 @@ async fn post_wecom(app: &TestApp, message: &str, tamper: bool) -> Response {
 }
 
 async fn post_dingtalk(app: &TestApp, message: &Value, tamper: bool) -> Response {
+    post_dingtalk_to(app, "dd", message, tamper).await
+}
+
+/// Posts `message` to DingTalk source `source` (keyed like `dd`), signed at the app's time.
+pub async fn post_dingtalk_to(
+    app: &TestApp,
+    source: &str,
+    message: &Value,
+    tamper: bool,
+) -> Response {
+    post_dingtalk_skewed(app, source, message, tamper, 0).await
+}
+
+/// Like [`post_dingtalk_to`], its timestamp `skew` seconds off the app's clock.
+async fn post_dingtalk_skewed(
+    app: &TestApp,
+    source: &str,
+    message: &Value,
+    tamper: bool,
+    skew: i64,
+) -> Response {
     let c = dingtalk();
     let encrypt = c.encrypt(message.to_string().as_bytes());
-    let (ts, nonce) = ("1790000000000", "abc123");
+    let ts = (app.clock.now().timestamp_millis() + skew * 1000).to_string();
+    let (ts, nonce) = (ts.as_str(), "abc123");
     let sig = if tamper {
         c.signature(ts, "other", &encrypt)
     } else {
@@ -106,7 +134,7 @@ async fn post_dingtalk(app: &TestApp, message: &Value, tamper: bool) -> Response
     };
     app.client
         .post(app.url(&format!(
-            "/v1/hr/sources/dd/events?signature={sig}&timestamp={ts}&nonce={nonce}"
+            "/v1/hr/sources/{source}/events?signature={sig}&timestamp={ts}&nonce={nonce}"
         )))
         .json(&json!({ "encrypt": encrypt }))
         .send()
@@ -131,13 +159,14 @@ async fn wecom_url_check_answers_the_bare_echostr_and_refuses_a_bad_signature() 
     let app = spawn_sources().await;
     let c = wecom();
     let echostr = c.encrypt(b"4385397183218374");
-    let sig = c.signature("1409659589", "263014780", &echostr);
+    let ts = app.clock.now().timestamp().to_string();
+    let sig = c.signature(&ts, "263014780", &echostr);
     let url = |sig: &str, source: &str| {
         let mut url =
             reqwest::Url::parse(&app.url(&format!("/v1/hr/sources/{source}/events"))).unwrap();
         url.query_pairs_mut()
             .append_pair("msg_signature", sig)
-            .append_pair("timestamp", "1409659589")
+            .append_pair("timestamp", &ts)
             .append_pair("nonce", "263014780")
             .append_pair("echostr", &echostr);
         url
@@ -309,4 +338,54 @@ async fn dingtalk_check_url_and_user_leave_org_answer_the_encrypted_success() {
         .unwrap();
     assert_eq!(problem(res).await.0, 401);
     assert_eq!(hr_events(&app).await.len(), 2);
+}
+
+#[actix_web::test]
+async fn wecom_and_dingtalk_callbacks_signed_outside_the_timestamp_window_are_401_storing_nothing()
+{
+    let app = spawn_sources().await;
+    let delete = |user: &str| contact("delete_user", user, 1_790_000_000, "");
+    let leave = |user: &str| json!({"EventType": "user_leave_org", "TimeStamp": "1790000000000", "UserId": [user]});
+    for skew in [-301, 301] {
+        let res = post_wecom_skewed(&app, &delete("E1"), false, skew).await;
+        assert_eq!(problem(res).await.0, 401, "WeCom {skew} s off");
+        let res = post_dingtalk_skewed(&app, "dd", &leave("E1"), false, skew).await;
+        assert_eq!(problem(res).await.0, 401, "DingTalk {skew} s off");
+    }
+    assert!(hr_events(&app).await.is_empty());
+    // Inside the window either way, and a timestamp that is no number, refused.
+    let res = post_wecom_skewed(&app, &delete("E2"), false, -299).await;
+    assert_eq!(res.status(), 200);
+    let res = post_dingtalk_skewed(&app, "dd", &leave("E3"), false, 299).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(hr_events(&app).await.len(), 2);
+    let c = wecom();
+    let encrypt = c.encrypt(delete("E4").as_bytes());
+    let sig = c.signature("soon", "n", &encrypt);
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/v1/hr/sources/wx/events?msg_signature={sig}&timestamp=soon&nonce=n&echostr={}",
+            encrypt.replace('+', "%2B")
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res).await.0, 401);
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"hr_source_refused_total{reason="timestamp",source="wx",service="staffing"} 3"#,
+        r#"hr_source_refused_total{reason="timestamp",source="dd",service="staffing"} 2"#,
+        r#"hr_source_events_total{outcome="received",source="wx",service="staffing"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} missing from\n{metrics}");
+    }
 }

@@ -13,6 +13,7 @@ mod events;
 mod handovers;
 mod helpers;
 mod hr_effects;
+mod hr_enrichment;
 mod hr_feishu;
 mod hr_sources;
 mod hr_webhook;

@@ -212,25 +212,12 @@ impl Dispatcher {
     }
 }
 
-/// An answer's whole body if it is at most `limit` bytes; `None` past the limit (the rest
-/// is never read) or on a broken body.
-pub(super) async fn read_bounded(mut r: reqwest::Response, limit: usize) -> Option<Vec<u8>> {
-    let mut body = Vec::new();
-    loop {
-        match r.chunk().await {
-            Ok(Some(chunk)) if body.len() + chunk.len() <= limit => body.extend_from_slice(&chunk),
-            Ok(Some(_)) | Err(_) => return None,
-            Ok(None) => return Some(body),
-        }
-    }
-}
-
 /// A JSON answer read up to `limit` bytes.
 pub(super) async fn read_json<T: serde::de::DeserializeOwned>(
     r: reqwest::Response,
     limit: usize,
 ) -> Option<T> {
-    serde_json::from_slice(&read_bounded(r, limit).await?).ok()
+    serde_json::from_slice(&crate::http::body::read_bounded(r, limit).await?).ok()
 }
 
 /// What a failed or succeeded attempt comes to; of a failing answer only the first few

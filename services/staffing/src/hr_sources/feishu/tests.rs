@@ -138,7 +138,7 @@ fn contact_events_map_to_hire_transfer_and_departure() {
 }
 
 #[test]
-fn to_be_resigned_carries_the_date_and_offboarding_awaits_enrichment() {
+fn to_be_resigned_carries_the_date_offboarding_awaits_enrichment_unless_withdrawn() {
     let e = event(
         "directory.employee.to_be_resigned_v1",
         json!({"employee": {"employee_id": "E1", "resign_date": "2026-12-31"}}),
@@ -147,7 +147,8 @@ fn to_be_resigned_carries_the_date_and_offboarding_awaits_enrichment() {
     assert_eq!(
         e.change,
         Change::Resigning {
-            last_working_day: NaiveDate::from_ymd_opt(2026, 12, 31)
+            last_working_day: NaiveDate::from_ymd_opt(2026, 12, 31),
+            successor: None,
         }
     );
     assert_eq!(e.fields["user_id"], "E1");
@@ -157,18 +158,19 @@ fn to_be_resigned_carries_the_date_and_offboarding_awaits_enrichment() {
             json!({"offboarding_id": "o1", "employment_id": "x", "status": status}),
         )
     };
-    let Some(Change::NeedsEnrichment { event_type, why }) = off(json!(2)).map(|e| e.change) else {
-        panic!("not awaiting enrichment")
-    };
-    assert_eq!(event_type, "employee.resigned");
-    assert!(why.contains("offboarding search API"), "{why}");
-    assert!(matches!(
-        off(json!("3")).unwrap().change,
-        Change::NeedsEnrichment {
-            event_type: "employee.terminated",
-            ..
-        }
-    ));
+    for (status, event_type) in [
+        (json!(1), "employee.resigned"),
+        (json!(2), "employee.resigned"),
+        (json!(6), "employee.resigned"),
+        (json!("3"), "employee.terminated"),
+    ] {
+        assert_eq!(
+            off(status).unwrap().change,
+            Change::NeedsEnrichment { event_type }
+        );
+    }
+    assert_eq!(off(json!(4)).unwrap().change, Change::Rescinded);
+    assert_eq!(off(json!(5)).unwrap().change, Change::Rescinded);
     assert!(off(json!(9)).is_none());
 }
 
