@@ -229,6 +229,71 @@ mod tests {
         assert!(plain.contains("<Content><![CDATA[abcdteT]]></Content>"));
     }
 
+    /// WeCom's worked example in its callback documentation (加解密方案说明): token
+    /// `QDG6eK`, the key below, corp id `wx5823bf96d3bd56c7`.
+    const WECOM_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
+    const WECOM_ENCRYPT: &str = "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==";
+
+    #[test]
+    fn wecoms_documented_example_verifies_and_decrypts_its_message_and_echostr() {
+        let c = CallbackCrypto::new("QDG6eK", WECOM_KEY, "wx5823bf96d3bd56c7").unwrap();
+        let sig = "477715d11cdb4164915debcba66cb864d751f3e6";
+        assert_eq!(
+            c.verify(sig, "1409659813", "1372623149", WECOM_ENCRYPT),
+            Ok(())
+        );
+        let plain = String::from_utf8(c.decrypt(WECOM_ENCRYPT).unwrap()).unwrap();
+        assert!(
+            plain.starts_with("<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]>"),
+            "{plain}"
+        );
+        let echostr = "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==";
+        let sig = "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3";
+        assert_eq!(c.verify(sig, "1409659589", "263014780", echostr), Ok(()));
+        assert_eq!(c.decrypt(echostr).unwrap(), b"1616140317555161061");
+        let other = CallbackCrypto::new("QDG6eK", WECOM_KEY, "ww-another-corp").unwrap();
+        assert_eq!(other.decrypt(WECOM_ENCRYPT), Err(CryptoError::ReceiveId));
+    }
+
+    /// DingTalk's callback-crypto repository's example.
+    #[test]
+    fn dingtalks_published_example_verifies_and_decrypts_to_check_url() {
+        let c = CallbackCrypto::new(
+            "mryue",
+            "Yue0EfdN5900c1ce5cf6A152c63DDe1808a60c5ecd7",
+            "ding6ccabc44d2c8d38b",
+        )
+        .unwrap();
+        let encrypt = "0vJiX6vliEpwG3U45CtXqi+m8PXbQRARJ8p8BbDuD1EMTDf0jKpQ79QS93qEk7XHpP6u+oTTrd15NRPvNvmBKyDCYxxOK+HZeKju4yhELOFchzNukR+t8SB/qk4ROMu3";
+        let sig = "03044561471240d4a14bb09372dfcfd4fd0e40cb";
+        assert_eq!(c.verify(sig, "1608001896814", "WL4PK6yA", encrypt), Ok(()));
+        assert_eq!(c.decrypt(encrypt).unwrap(), br#"{"EventType":"check_url"}"#);
+        assert_eq!(
+            c.verify(sig, "1608001896815", "WL4PK6yA", encrypt),
+            Err(CryptoError::Signature)
+        );
+    }
+
+    #[test]
+    fn a_signed_timestamp_is_checked_in_the_vendors_unit_either_way() {
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let ok = |ts: &str, ms| check_timestamp(ts, ms, now, 300);
+        assert_eq!(ok("1800000300", false), Ok(()));
+        assert_eq!(ok("1799999700", false), Ok(()));
+        assert_eq!(ok("1800000301", false), Err(CryptoError::Timestamp));
+        assert_eq!(ok("1800000300000", true), Ok(()));
+        assert_eq!(ok("1799999699999", true), Err(CryptoError::Timestamp));
+        // Seconds read as milliseconds are decades off.
+        assert_eq!(ok("1800000000", true), Err(CryptoError::Timestamp));
+        for bad in ["", "soon", "-", "99999999999999999999", "1.8e9"] {
+            assert_eq!(ok(bad, false), Err(CryptoError::Timestamp), "{bad}");
+        }
+        assert_eq!(
+            ok("9223372036854775807", false),
+            Err(CryptoError::Timestamp)
+        );
+    }
+
     #[test]
     fn an_independent_vector_verifies_decrypts_and_encrypts_identically() {
         let c = own();

@@ -389,3 +389,31 @@ async fn wecom_and_dingtalk_callbacks_signed_outside_the_timestamp_window_are_40
         assert!(metrics.contains(line), "{line} missing from\n{metrics}");
     }
 }
+
+#[actix_web::test]
+async fn a_wecom_delete_ends_as_the_handover_a_generic_termination_opens_once() {
+    let generic = spawn_sources().await;
+    let p = crate::hr_feishu::team(&generic).await;
+    let terminated = json!({"type": "employee.terminated", "data": {"employee_id": "A",
+        "last_working_day": generic.clock.today()}});
+    let sent = crate::hr_webhook::send(&generic, "hr-1", &terminated).await;
+    assert_eq!(sent.status(), 202);
+    let expected = crate::hr_feishu::after_resignation(&generic, &p).await;
+
+    let app = spawn_sources().await;
+    let p = crate::hr_feishu::team(&app).await;
+    let created = app.clock.now().timestamp();
+    let delete = contact("delete_user", "A", created, "");
+    for _ in 0..2 {
+        assert_eq!(post_wecom(&app, &delete, false).await.status(), 200);
+    }
+    assert_eq!(
+        crate::hr_feishu::after_resignation(&app, &p).await,
+        expected
+    );
+    assert_eq!(
+        hr_events(&app).await.len(),
+        1,
+        "the redelivery changes nothing"
+    );
+}
