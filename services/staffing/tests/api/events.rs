@@ -68,15 +68,7 @@ async fn deliveries_that_keep_failing_are_parked_dead_and_an_admin_can_requeue_t
     assert!(!dead[0]["last_error"].as_str().unwrap().is_empty());
     assert_eq!(dead[0]["attempts"], 1);
 
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&app).await;
     assert!(
         metrics.contains("continuity_outbox_delivery_attempts_total"),
         "{metrics}"

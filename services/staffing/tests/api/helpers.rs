@@ -94,3 +94,18 @@ pub async fn problem(res: Response) -> (u16, Value) {
     assert_eq!(body["status"], status);
     (status, body)
 }
+
+/// The service's `/metrics` text.
+pub async fn metrics(app: &TestApp) -> String {
+    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+/// Asserts each of `lines` is in `/metrics`, showing them all when one is not.
+pub async fn assert_metrics(app: &TestApp, lines: &[&str]) {
+    let text = metrics(app).await;
+    for line in lines {
+        assert!(text.contains(line), "{line} missing from\n{text}");
+    }
+}

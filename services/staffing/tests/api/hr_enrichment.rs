@@ -363,23 +363,16 @@ async fn an_api_down_for_a_while_delays_nothing_but_the_enrichment_and_loses_not
         (&json!("applied"), &json!("2027-01-15"))
     );
 
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for line in [
-        r#"outcome="enrichment_failed",source="fe",service="staffing"} 3"#,
-        r#"outcome="enriched",source="fe",service="staffing"} 1"#,
-        r#"outcome="received",source="fe",service="staffing"} 1"#,
-        r#"outcome="received",source="de",service="staffing"} 0"#,
-    ] {
-        assert!(metrics.contains(line), "{line} missing from\n{metrics}");
-    }
+    assert_metrics(
+        &app,
+        &[
+            r#"outcome="enrichment_failed",source="fe",service="staffing"} 3"#,
+            r#"outcome="enriched",source="fe",service="staffing"} 1"#,
+            r#"outcome="received",source="fe",service="staffing"} 1"#,
+            r#"outcome="received",source="de",service="staffing"} 0"#,
+        ],
+    )
+    .await;
 }
 
 #[actix_web::test]

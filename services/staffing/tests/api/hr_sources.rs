@@ -372,22 +372,15 @@ async fn wecom_and_dingtalk_callbacks_signed_outside_the_timestamp_window_are_40
         .await
         .unwrap();
     assert_eq!(problem(res).await.0, 401);
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for line in [
-        r#"hr_source_refused_total{reason="timestamp",source="wx",service="staffing"} 3"#,
-        r#"hr_source_refused_total{reason="timestamp",source="dd",service="staffing"} 2"#,
-        r#"hr_source_events_total{outcome="received",source="wx",service="staffing"} 1"#,
-    ] {
-        assert!(metrics.contains(line), "{line} missing from\n{metrics}");
-    }
+    assert_metrics(
+        &app,
+        &[
+            r#"hr_source_refused_total{reason="timestamp",source="wx",service="staffing"} 3"#,
+            r#"hr_source_refused_total{reason="timestamp",source="dd",service="staffing"} 2"#,
+            r#"hr_source_events_total{outcome="received",source="wx",service="staffing"} 1"#,
+        ],
+    )
+    .await;
 }
 
 #[actix_web::test]

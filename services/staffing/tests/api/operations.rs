@@ -18,15 +18,7 @@ async fn the_service_is_live_and_ready() {
 async fn metrics_count_requests_by_route_pattern_and_status() {
     let app = spawn().await;
     get_json(&app, "/v1/employees/E404").await;
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(&app).await;
     assert!(
         text.contains(r#"continuity_http_requests_total{method="GET",route="/v1/employees/{employee_id}",status="404",service="staffing"} 1"#),
         "{text}"
