@@ -310,3 +310,51 @@ async fn on_s3_a_webm_streamed_in_gets_its_duration_from_its_metadata() {
     assert_eq!(m["duration_seconds"], 7, "{m}");
     assert_eq!(moto.keys().await.len(), 1);
 }
+
+#[actix_web::test]
+async fn a_bucket_that_cannot_be_reached_is_503_problem_in_seconds_not_500() {
+    // Nothing listens on the port of a listener just closed: every call is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let app = spawn_with(&[
+        ("CONTINUITY_TRAINING_RECORD__S3_BUCKET", BUCKET),
+        ("CONTINUITY_TRAINING_RECORD__S3_ENDPOINT", endpoint.as_str()),
+        ("CONTINUITY_TRAINING_RECORD__S3_REGION", "us-east-1"),
+        ("CONTINUITY_TRAINING_RECORD__S3_ACCESS_KEY_ID", "test"),
+        ("CONTINUITY_TRAINING_RECORD__S3_SECRET_ACCESS_KEY", "test"),
+        ("CONTINUITY_TRAINING_RECORD__S3_ALLOW_HTTP", "true"),
+    ])
+    .await;
+    let session = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
+    let started = std::time::Instant::now();
+    let res = app
+        .as_role(
+            Role::Trainer,
+            Method::POST,
+            &format!(
+                "/v1/training-sessions/{}/materials?filename=a.webm",
+                id_of(&session)
+            ),
+        )
+        .header("content-type", "video/webm")
+        .body(file(300_000))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    let (status, body) = problem(res).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("storage"),
+        "{body}"
+    );
+    assert_eq!(local_files(&app), 0, "nothing is kept on the side");
+}

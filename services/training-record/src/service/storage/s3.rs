@@ -5,12 +5,14 @@
 use std::sync::Arc;
 
 use actix_web::web::Bytes;
-use continuity_shared::{ApiError, ApiResult};
+use continuity_shared::{ApiError, ApiResult, text};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
-use object_store::{GetOptions, ObjectStore, ObjectStoreExt, WriteMultipart};
+use object_store::{
+    BackoffConfig, GetOptions, ObjectStore, ObjectStoreExt, RetryConfig, WriteMultipart,
+};
 use secrecy::ExposeSecret;
 
 use crate::settings::TrainingSettings;
@@ -37,7 +39,14 @@ impl S3 {
     pub fn from_settings(s: &TrainingSettings, bucket: &str) -> anyhow::Result<Self> {
         let mut b = AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
-            .with_allow_http(s.s3_allow_http);
+            .with_allow_http(s.s3_allow_http)
+            // A store that is down answers a request in seconds, not after the default
+            // three minutes of retries.
+            .with_retry(RetryConfig {
+                backoff: BackoffConfig::default(),
+                max_retries: 2,
+                retry_timeout: std::time::Duration::from_secs(10),
+            });
         if let Some(v) = &s.s3_endpoint {
             b = b.with_endpoint(v);
         }
@@ -61,7 +70,7 @@ impl S3 {
             .store
             .put_multipart(&Path::from(key))
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(unavailable)?;
         Ok(S3Writer(Some(WriteMultipart::new(upload))))
     }
 
@@ -84,7 +93,7 @@ impl S3 {
             .await
             .map_err(|e| match e {
                 object_store::Error::NotFound { .. } => super::missing(key, e),
-                e => ApiError::internal(e),
+                e => unavailable(e),
             })?;
         Ok(got
             .into_stream()
@@ -99,6 +108,16 @@ impl S3 {
     }
 }
 
+/// 503: the bucket cannot be reached or refused the request (network, credentials,
+/// permissions): the operator's to fix, logged with the store's error; nothing is kept.
+fn unavailable(e: object_store::Error) -> ApiError {
+    ApiError::unavailable(text!(
+        "The recordings' storage cannot be reached or refused the request; try again later.",
+        "录像存储无法访问或拒绝了请求，请稍后重试。"
+    ))
+    .with_source(format!("object store: {e}"))
+}
+
 /// An object being written; aborted (its parts removed) unless finished.
 pub struct S3Writer(Option<WriteMultipart>);
 
@@ -109,14 +128,14 @@ impl S3Writer {
         };
         w.wait_for_capacity(PARTS_IN_FLIGHT)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(unavailable)?;
         w.write(chunk);
         Ok(())
     }
 
     pub async fn finish(mut self) -> ApiResult<()> {
         if let Some(w) = self.0.take() {
-            w.finish().await.map_err(ApiError::internal)?;
+            w.finish().await.map_err(unavailable)?;
         }
         Ok(())
     }
