@@ -17,7 +17,11 @@ use diesel::connection::SimpleConnection;
 
 use crate::free_port;
 
+mod hr;
+mod presigned;
 mod roster;
+pub use hr::{HR_KEY, hired, hired_deliveries, hr_secret, sign};
+pub use presigned::{Presigned, Replayed, replay, wrk_presigned};
 pub use roster::{feed_roster, import_people, reads_by_id, settle};
 
 /// The admin token services are started with.
@@ -195,6 +199,22 @@ pub fn client_runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// `GET {base}{path}` as the admin: the JSON answer, or an error naming the path and the
+/// status.
+pub async fn get_json(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let res = client
+        .get(format!("{base}{path}"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await?;
+    anyhow::ensure!(res.status().is_success(), "{path}: {}", res.status());
+    Ok(res.json().await?)
+}
+
 /// One load run's throughput and latency.
 pub struct Measured {
     pub per_second: f64,
@@ -268,6 +288,17 @@ pub fn wrk(
     duration: Duration,
     script: &str,
 ) -> Option<Measured> {
+    wrk_report(name, base, connections, duration, script).map(|(m, _)| m)
+}
+
+/// [`wrk`], with the whole report too: what the script's `done` printed is in it.
+pub fn wrk_report(
+    name: &str,
+    base: &str,
+    connections: usize,
+    duration: Duration,
+    script: &str,
+) -> Option<(Measured, String)> {
     let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join("load.lua");
@@ -319,13 +350,14 @@ pub fn wrk(
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    Some(Measured {
+    let measured = Measured {
         per_second: field("Requests/sec:")?.parse().ok()?,
         p50_ms: ms(field("50%")?)?,
         p99_ms: ms(field("99%")?)?,
         failures,
         requests,
-    })
+    };
+    Some((measured, report.into_owned()))
 }
 
 /// `connections` clients in this process, each sending one request after another for

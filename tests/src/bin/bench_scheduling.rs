@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
 use continuity_shared::testing::TestDatabase;
-use continuity_tests::bench::{SERVICE_TOKEN, TOKEN, client_runtime, start_service, stop};
+use continuity_tests::bench::{
+    SERVICE_TOKEN, TOKEN, client_runtime, get_json, start_service, stop,
+};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
@@ -46,7 +48,9 @@ fn main() -> anyhow::Result<()> {
         let history = csv(0..EMPLOYEES);
         rt.block_on(import(&client, &base, history))?;
         let seasonality = rt.block_on(best_of(5, || async {
-            get(&client, &base, "/v1/attrition/seasonality").await
+            get_json(&client, &base, "/v1/attrition/seasonality")
+                .await
+                .map(|_| ())
         }))?;
         verdict(
             name,
@@ -235,17 +239,6 @@ async fn import(client: &reqwest::Client, base: &str, file: String) -> anyhow::R
     let body: Value = res.json().await?;
     anyhow::ensure!(status.is_success(), "import: {status} {body}");
     Ok(body)
-}
-
-async fn get(client: &reqwest::Client, base: &str, path: &str) -> anyhow::Result<()> {
-    let res = client
-        .get(format!("{base}{path}"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await?;
-    anyhow::ensure!(res.status().is_success(), "{path}: {}", res.status());
-    res.bytes().await?;
-    Ok(())
 }
 
 async fn post_json(

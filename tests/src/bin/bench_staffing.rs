@@ -17,19 +17,13 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{Days, Utc};
 use continuity_shared::testing::TestDatabase;
 use continuity_tests::bench::{
-    Measured, TOKEN, client_runtime, load_in_process, pgbench_insert, sqlite_baseline,
-    start_staffing, stop,
+    Measured, TOKEN, client_runtime, get_json, hired, hired_deliveries, hr_secret, load_in_process,
+    pgbench_insert, sign, sqlite_baseline, start_staffing, stop, wrk_presigned,
 };
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
-/// The key the HR system signs with (its secret is `whsec_` + this in base64).
-const HR_KEY: &[u8] = b"continuity-bench-hr-webhook-key!";
 /// The service's database pool, and so `pgbench`'s clients.
 const POOL: u32 = 8;
 /// Members of the coverage project, spread over `DEPARTMENTS` departments.
@@ -56,7 +50,7 @@ fn main() -> anyhow::Result<()> {
 
     let sqlite = TestDatabase::sqlite();
     let baseline = sqlite_baseline(&sqlite)?;
-    let figures = run.measure(&sqlite, "sqlite")?;
+    let figures = run.measure(&sqlite)?;
     figures.print(
         "SQLite (synchronous=full)",
         "one-row INSERT commits, one connection (baseline)",
@@ -67,7 +61,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(url) = postgres {
         let baseline = pgbench_insert(&url, POOL, seconds)?;
         let db = TestDatabase::postgres(&url);
-        let figures = run.measure(&db, "postgres")?;
+        let figures = run.measure(&db)?;
         figures.print(
             &format!("PostgreSQL, pool of {POOL}"),
             &format!("pgbench one-row INSERT, {POOL} clients (baseline)"),
@@ -98,17 +92,16 @@ impl Run {
     }
 
     /// Staffing on `db`: the coverage project seeded, then the HR load, then the reads.
-    fn measure(&self, db: &TestDatabase, label: &str) -> anyhow::Result<Figures> {
-        let secret = format!("whsec_{}", STANDARD.encode(HR_KEY));
+    fn measure(&self, db: &TestDatabase) -> anyhow::Result<Figures> {
         let (base, handle, thread) = start_staffing(
             db,
             &[
-                ("CONTINUITY_HR_WEBHOOK_SECRET", secret),
+                ("CONTINUITY_HR_WEBHOOK_SECRET", hr_secret()),
                 ("CONTINUITY_DATABASE__POOL_SIZE", POOL.to_string()),
             ],
         )?;
         let project = seed(&base)?;
-        let (hr, repeats) = hr_load(&base, label, self.senders, self.duration())?;
+        let (hr, repeats) = hr_load(&base, self.senders, self.duration())?;
         let by_id = reads(&base, &project, self.connections, self.duration(), false);
         let coverage = reads(&base, &project, self.connections, self.duration(), true);
         stop(handle, thread);
@@ -182,20 +175,6 @@ fn row(what: &str, m: &Measured, baseline: f64) {
     );
 }
 
-/// `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` with the bench's key.
-fn sign(id: &str, timestamp: i64, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(HR_KEY).unwrap();
-    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
-    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
-}
-
-/// An `employee.hired` event for a new employee `H<n>` in sales.
-fn hired(n: usize) -> String {
-    format!(
-        r#"{{"type":"employee.hired","data":{{"employee_id":"H{n}","name":"Person {n}","department_code":"sales","hire_date":"2020-01-01"}}}}"#
-    )
-}
-
 /// 20 departments, 200 employees in one CSV import (some leaving, some settling in), a
 /// project with all of them as members; one signed HR event to check the webhook applies.
 /// Returns the project's id.
@@ -261,13 +240,7 @@ fn seed(base: &str) -> anyhow::Result<String> {
                 .await?;
             anyhow::ensure!(res.status().is_success(), "member: {}", res.status());
         }
-        let res = client
-            .get(format!("{base}/v1/projects/{project}/coverage"))
-            .bearer_auth(TOKEN)
-            .send()
-            .await?;
-        anyhow::ensure!(res.status().is_success(), "coverage: {}", res.status());
-        let coverage: serde_json::Value = res.json().await?;
+        let coverage = get_json(&client, base, &format!("/v1/projects/{project}/coverage")).await?;
         let departments = coverage["departments"].as_array().map_or(0, Vec::len);
         anyhow::ensure!(
             departments >= DEPARTMENTS,
@@ -292,38 +265,19 @@ fn seed(base: &str) -> anyhow::Result<String> {
     })
 }
 
-/// Signed deliveries from `senders` senders: pre-signed for wrk (read from a file and
-/// cycled through, each thread its own share), signed as sent otherwise. Returns the
-/// measure and how many deliveries repeated a `webhook-id`.
-fn hr_load(
-    base: &str,
-    label: &str,
-    senders: usize,
-    duration: Duration,
-) -> anyhow::Result<(Measured, usize)> {
+/// Signed deliveries from `senders` senders: pre-signed for wrk (each thread its own
+/// share, every answer checked to be the 202 of a fresh event), signed as sent otherwise.
+/// Returns the measure and how many deliveries repeated a `webhook-id`.
+fn hr_load(base: &str, senders: usize, duration: Duration) -> anyhow::Result<(Measured, usize)> {
     // More than the service can take in the time: none is sent twice.
     let count = duration.as_secs() as usize * 6000 + 2000;
-    let dir = std::env::temp_dir().join(format!("bench-staffing-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join(format!("hr-{label}.tsv"));
-    let ts = Utc::now().timestamp();
-    let mut lines = String::with_capacity(count * 400);
-    for n in 0..count {
-        let id = format!("msg_bench_{n}");
-        let body = hired(n);
-        let signature = sign(&id, ts, &body);
-        writeln!(lines, "{id}\t{ts}\t{signature}\t{body}")?;
-    }
-    std::fs::write(&file, lines)?;
-    let script = format!(
-        "FILE = {:?}\nTHREADS = 2\n{HR_SCRIPT}",
-        file.display().to_string()
-    );
-    let measured = continuity_tests::bench::wrk("bench-staffing", base, senders, duration, &script);
-    let _ = std::fs::remove_file(&file);
-    if let Some(m) = measured {
-        let repeats = m.requests.saturating_sub(count);
-        return Ok((m, repeats));
+    let requests = hired_deliveries(count, Utc::now().timestamp());
+    let replayed = wrk_presigned("bench-staffing", base, senders, duration, &requests, 202)?;
+    if let Some(r) = replayed {
+        if let Some(sample) = r.sample {
+            eprintln!("an HR event was not answered 202: {sample}");
+        }
+        return Ok((r.measured, r.repeats));
     }
     let base = base.to_owned();
     let m = load_in_process(senders, duration, move |client, worker, n| {
@@ -341,32 +295,6 @@ fn hr_load(
     });
     Ok((m, 0))
 }
-
-/// wrk's HR sender: thread `tid` of `THREADS` sends pre-signed lines tid, tid + THREADS, …
-const HR_SCRIPT: &str = r#"
-local reqs = {}
-local index = 0
-local threads = 0
-function setup(thread)
-  thread:set("tid", threads)
-  threads = threads + 1
-end
-function init(args)
-  for line in io.lines(FILE) do
-    local id, ts, sig, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
-    reqs[#reqs + 1] = {
-      headers = { ["Content-Type"] = "application/json", ["webhook-id"] = id,
-                  ["webhook-timestamp"] = ts, ["webhook-signature"] = sig },
-      body = body }
-  end
-  index = tid
-end
-function request()
-  local r = reqs[(index % #reqs) + 1]
-  index = index + THREADS
-  return wrk.format("POST", "/v1/hr/events", r.headers, r.body)
-end
-"#;
 
 /// wrk's reader: the project's coverage, or a random member by id.
 const READ_SCRIPT: &str = r#"
