@@ -3,6 +3,7 @@
 pub mod attendance;
 pub mod catchup;
 pub mod coverage;
+pub mod curriculum;
 pub mod errors;
 pub mod handovers;
 pub mod materials;

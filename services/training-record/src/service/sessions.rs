@@ -7,8 +7,8 @@ use continuity_shared::etag::IfMatch;
 use continuity_shared::pagination::PageRequest;
 use continuity_shared::roster::read as roster;
 
-use super::catchup;
 use super::errors::{TrainingError, TrainingResult};
+use super::{catchup, curriculum};
 use crate::db::sessions::{self as rows, SessionFilter};
 use crate::domain::Versioned;
 use crate::domain::ids::SessionId;
@@ -44,6 +44,7 @@ pub fn create_in(
         updated_at: ctx.at,
     };
     rows::insert(conn, &stored)?;
+    curriculum::changed_in(conn, &project)?;
     audit::record(
         conn,
         ctx,
@@ -77,6 +78,7 @@ pub async fn patch(
             updated_at: ctx.at,
         };
         rows::update(conn, &stored)?;
+        curriculum::changed_in(conn, &stored.value.project_id)?;
         audit::record(
             conn,
             &ctx,
