@@ -16,7 +16,6 @@ use crate::db::plans::{self, StoredPlan};
 use crate::db::records;
 use crate::domain::catchup::{self, Plan};
 use crate::domain::curriculum::{Curriculum, plan_for};
-use crate::settings::Rules;
 
 /// A person's plan on a project, with the due date a handover set (if any).
 #[derive(Debug, Clone)]
@@ -53,7 +52,7 @@ fn plan_with(
 
 /// The department a person's training is measured for: the roster's, or the one of the
 /// handover that made them a successor.
-fn department_of(
+pub(super) fn department_of(
     conn: &mut DbConnection,
     employee: &EmployeeId,
     plans: &[StoredPlan],
@@ -118,8 +117,23 @@ fn refresh_with(
     };
     let plan = plan_with(conn, c, project, employee, &department)?;
     let counts = (plan.sessions_done, plan.sessions_required);
-    let mut events = Vec::new();
     let last = plans::share(conn, project, employee)?;
+    report_in(conn, project, employee, fixed, counts, last, ctx)
+}
+
+/// Publishes what changed of a person's (done, required) `counts`: `training.progressed`
+/// when they differ from the `last` published, and `handover.progressed` for each of
+/// their active plans (`fixed`) whose last report differs.
+pub(super) fn report_in(
+    conn: &mut DbConnection,
+    project: &ProjectId,
+    employee: &EmployeeId,
+    fixed: Vec<StoredPlan>,
+    counts: (u32, u32),
+    last: Option<(u32, u32)>,
+    ctx: &AuditContext,
+) -> TrainingResult<()> {
+    let mut events = Vec::new();
     if last != Some(counts) && !(last.is_none() && counts == (0, 0)) {
         events.push(CloudEvent::new(
             SOURCE,
@@ -162,34 +176,6 @@ fn handover_progressed(
         },
         at,
     )?)
-}
-
-/// After a change to a session: everyone of its audience (and everyone with a plan on the
-/// project) is refreshed.
-pub fn refresh_audience_in(
-    conn: &mut DbConnection,
-    project: &ProjectId,
-    departments: &[DepartmentCode],
-    ctx: &AuditContext,
-    _rules: &Rules,
-) -> TrainingResult<()> {
-    let mut people: Vec<EmployeeId> = roster::employees_in(conn, departments)?
-        .into_iter()
-        .map(|e| e.employee_id)
-        .collect();
-    people.extend(
-        plans::active_on(conn, project)?
-            .into_iter()
-            .map(|p| p.employee_id),
-    );
-    people.sort();
-    people.dedup();
-    // Read once for everyone: the curriculum is the same for the whole audience.
-    let c = curriculum::load_in(conn, project)?;
-    for e in &people {
-        refresh_with(conn, &c, project, e, ctx)?;
-    }
-    Ok(())
 }
 
 /// The daily check: each active plan past its due date with sessions left is reported

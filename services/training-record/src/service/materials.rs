@@ -5,7 +5,7 @@ use continuity_shared::audit::{self, AuditContext, Change};
 use continuity_shared::db::{Db, DbConnection};
 
 use super::errors::{TrainingError, TrainingResult};
-use super::{catchup, curriculum};
+use super::{audience, curriculum};
 use crate::db::{materials as rows, sessions};
 use crate::domain::ids::{MaterialId, SessionId};
 use crate::domain::material::Material;
@@ -55,7 +55,7 @@ pub fn add_in(
         ctx,
         Change::created(ENTITY, material.material_id.to_string(), material)?,
     )?;
-    catchup::refresh_audience_in(conn, &s.value.project_id, &s.value.departments, ctx, rules)?;
+    audience::refresh_in(conn, &s.value.project_id, &s.value.departments, ctx, rules)?;
     Ok(at)
 }
 

@@ -8,7 +8,7 @@ use continuity_shared::pagination::PageRequest;
 use continuity_shared::roster::read as roster;
 
 use super::errors::{TrainingError, TrainingResult};
-use super::{catchup, curriculum};
+use super::{audience, curriculum};
 use crate::db::sessions::{self as rows, SessionFilter};
 use crate::domain::Versioned;
 use crate::domain::ids::SessionId;
@@ -50,7 +50,7 @@ pub fn create_in(
         ctx,
         Change::created(ENTITY, stored.value.session_id.to_string(), &stored.value)?,
     )?;
-    catchup::refresh_audience_in(conn, &project, &stored.value.departments, ctx, rules)?;
+    audience::refresh_in(conn, &project, &stored.value.departments, ctx, rules)?;
     Ok(stored)
 }
 
@@ -84,9 +84,9 @@ pub async fn patch(
             &ctx,
             Change::updated(ENTITY, id.to_string(), &old.value, &stored.value)?,
         )?;
-        let mut audience = old.value.departments.clone();
-        audience.extend(stored.value.departments.iter().cloned());
-        catchup::refresh_audience_in(conn, &stored.value.project_id, &audience, &ctx, &rules)?;
+        let mut reached = old.value.departments.clone();
+        reached.extend(stored.value.departments.iter().cloned());
+        audience::refresh_in(conn, &stored.value.project_id, &reached, &ctx, &rules)?;
         Ok(stored)
     })
     .await
