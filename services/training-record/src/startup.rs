@@ -12,6 +12,7 @@ use continuity_shared::service::{Extensions, Platform, ServiceDef};
 use secrecy::ExposeSecret;
 
 use crate::domain::playback::PlaybackKey;
+use crate::service::curriculum::CurriculumCache;
 use crate::service::storage::{S3, Storage};
 use crate::service::uploads::{self, UploadLocks};
 use crate::service::{TrainingError, catchup};
@@ -56,6 +57,7 @@ fn setup(platform: &Platform) -> anyhow::Result<Extensions> {
         .job(overdue_job(platform.db.clone(), rules))
         .job(expiry_job(platform.db.clone(), storage.clone()))
         .data(UploadLocks::default())
+        .data(CurriculumCache::default())
         .data(rules)
         .data(storage)
         .data(playback)

@@ -1,16 +1,19 @@
 //! Persistence: one diesel `MultiConnection` over SQLite and PostgreSQL, the backend
 //! picked from the URL's scheme; pools; migrations; and the only door to the database
-//! from async code, which runs every diesel call on the blocking pool.
+//! from async code, which runs every diesel call on the blocking pool; and values a replica
+//! keeps while a generation counter in the database says they hold.
 
 mod connection;
 mod errors;
 pub(crate) mod files;
+mod generation_cache;
 mod migrate;
 mod pool;
 mod writer;
 
 pub use connection::DbConnection;
 pub use errors::{CorruptRow, DbError, DbResult};
+pub use generation_cache::{DEFAULT_CAPACITY, GenerationCache};
 pub use migrate::{COMMON, Migrations, run_migrations};
 pub use pool::Db;
 

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::READERS;
 use crate::service::catchup;
+use crate::service::curriculum::CurriculumCache;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CatchUpItem {
@@ -60,12 +61,13 @@ pub struct CatchUpResponse {
 pub async fn get_catch_up(
     caller: Caller,
     db: web::Data<Db>,
+    cache: web::Data<CurriculumCache>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let project: ProjectId = parse_path("project_id", &path.0)?;
     let employee: EmployeeId = parse_path("employee_id", &path.1)?;
     caller.require_self_or(&employee, READERS)?;
-    let p = catchup::get(&db, project, employee.clone()).await?;
+    let p = catchup::get(&db, &cache, project, employee.clone()).await?;
     let items: Vec<CatchUpItem> = p
         .plan
         .items

@@ -1,7 +1,7 @@
 //! Who attended which session.
 
 use chrono::NaiveDateTime;
-use continuity_contract::{EmployeeId, ProjectId};
+use continuity_contract::EmployeeId;
 use continuity_shared::db::{DbConnection, DbResult};
 use continuity_shared::with_backend;
 use diesel::prelude::*;
@@ -42,22 +42,6 @@ pub fn put(
         .set((at::attended.eq(attended), at::updated_at.eq(now)))
         .execute(c))?;
     Ok(())
-}
-
-/// The sessions of `project` that `employee` attended.
-pub fn attended_in_project(
-    conn: &mut DbConnection,
-    employee: &EmployeeId,
-    project: &ProjectId,
-) -> DbResult<Vec<String>> {
-    use super::schema::training_sessions as ts;
-    Ok(at::table
-        .inner_join(ts::table)
-        .filter(ts::project_id.eq(project.to_string()))
-        .filter(at::employee_id.eq(employee.as_str()))
-        .filter(at::attended.eq(true))
-        .select(at::session_id)
-        .load(conn)?)
 }
 
 /// Everyone recorded as attending one of `sessions`: (session, employee).

@@ -1,9 +1,11 @@
 //! Training-record's tables, rows and queries.
 
 pub mod attendance;
+pub mod curriculum_generations;
 pub mod materials;
 pub mod plans;
 pub mod progress;
+pub mod records;
 pub mod schema;
 pub mod sessions;
 pub mod uploads;

@@ -1,5 +1,7 @@
 //! Catch-up plans fixed by handovers, and the shares last published per person.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use continuity_contract::{DepartmentCode, EmployeeId, HandoverId, ProjectId};
 use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
@@ -126,18 +128,19 @@ pub fn active_of(
             .filter(cp::project_id.eq(project.to_string()))
             .filter(cp::employee_id.eq(employee.as_str()))
             .filter(cp::active.eq(true))
-            .order(cp::due_date.asc())
+            .order((cp::due_date.asc(), cp::handover_id.asc()))
             .select(COLUMNS)
             .load(conn)?,
     )
 }
 
-/// Everyone with an active plan on a project.
+/// Every active plan on a project, in the order [`active_of`] gives each person's.
 pub fn active_on(conn: &mut DbConnection, project: &ProjectId) -> DbResult<Vec<StoredPlan>> {
     load(
         cp::table
             .filter(cp::project_id.eq(project.to_string()))
             .filter(cp::active.eq(true))
+            .order((cp::due_date.asc(), cp::handover_id.asc()))
             .select(COLUMNS)
             .load(conn)?,
     )
@@ -168,6 +171,24 @@ pub fn share(
         .get_result(conn)
         .optional()?;
     Ok(row.map(|(d, r)| (d.max(0) as u32, r.max(0) as u32)))
+}
+
+/// [`share`] of everyone on a project.
+pub fn shares_on(
+    conn: &mut DbConnection,
+    project: &ProjectId,
+) -> DbResult<HashMap<EmployeeId, (u32, u32)>> {
+    let rows: Vec<(String, i32, i32)> = sh::table
+        .filter(sh::project_id.eq(project.to_string()))
+        .select((sh::employee_id, sh::sessions_done, sh::sessions_required))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(e, d, r)| {
+            let e = EmployeeId::parse(&e)
+                .map_err(|_| CorruptRow::new("training_shares", &e, "employee_id"))?;
+            Ok((e, (d.max(0) as u32, r.max(0) as u32)))
+        })
+        .collect()
 }
 
 pub fn put_share(

@@ -1,7 +1,7 @@
 //! What each person has watched or read of each material.
 
 use chrono::NaiveDateTime;
-use continuity_contract::{EmployeeId, ProjectId};
+use continuity_contract::EmployeeId;
 use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
 use continuity_shared::with_backend;
 use diesel::prelude::*;
@@ -90,20 +90,4 @@ pub fn of_materials(
             mp::done,
         ))
         .load(conn)?)
-}
-
-/// (material, watched seconds, done) for each material of `project` that `employee` has
-/// progress on.
-pub fn of_employee_in_project(
-    conn: &mut DbConnection,
-    employee: &EmployeeId,
-    project: &ProjectId,
-) -> DbResult<Vec<(String, f64, bool)>> {
-    use super::schema::{materials as m, training_sessions as ts};
-    Ok(mp::table
-        .inner_join(m::table.inner_join(ts::table))
-        .filter(ts::project_id.eq(project.to_string()))
-        .filter(mp::employee_id.eq(employee.as_str()))
-        .select((mp::material_id, mp::watched_seconds, mp::done))
-        .load::<(String, f64, bool)>(conn)?)
 }

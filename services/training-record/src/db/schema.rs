@@ -115,3 +115,10 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    curriculum_generations (project_id) {
+        project_id -> Text,
+        generation -> BigInt,
+    }
+}

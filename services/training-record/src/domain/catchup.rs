@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::material::MaterialKind;
+use super::material::{Material, MaterialKind};
 use super::session::TrainingSession;
 
 /// One material as a person has used it.
@@ -14,6 +14,37 @@ pub struct MaterialUse {
     pub share: f64,
     /// A recording watched to the threshold, or a document read.
     pub done: bool,
+}
+
+/// The seconds a recording lasts: as recorded, or the session's length.
+pub fn duration_seconds(m: &Material, s: &TrainingSession) -> f64 {
+    f64::from(
+        m.duration_seconds
+            .unwrap_or(s.duration_minutes.saturating_mul(60)),
+    )
+}
+
+/// How someone has used `m`, from their stored progress on it (watched seconds and done),
+/// if any: a recording by the share watched, slides and documents once done.
+pub fn material_use(m: &Material, s: &TrainingSession, used: Option<(f64, bool)>) -> MaterialUse {
+    let (seconds, done) = used.unwrap_or((0.0, false));
+    let share = match m.kind {
+        MaterialKind::Video => {
+            let d = duration_seconds(m, s);
+            if d > 0.0 {
+                (seconds / d).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        }
+        _ if done => 1.0,
+        _ => 0.0,
+    };
+    MaterialUse {
+        kind: m.kind,
+        share,
+        done,
+    }
 }
 
 /// A person's state of one session.

@@ -2,6 +2,7 @@
 
 pub mod catchup;
 pub mod coverage;
+pub mod curriculum;
 pub mod delivery;
 pub mod ids;
 pub mod material;

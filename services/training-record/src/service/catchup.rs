@@ -1,8 +1,6 @@
 //! Catch-up plans: computed from sessions, attendance and progress; and the reports that
 //! follow every change (`training.progressed`, `handover.progressed`, `catchup.overdue`).
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{DateTime, NaiveDate, Utc};
 use continuity_contract::payloads::{CatchupOverdue, HandoverProgressed, TrainingProgressed};
 use continuity_contract::{DepartmentCode, EmployeeId, HandoverId, HandoverPart, ProjectId};
@@ -12,13 +10,12 @@ use continuity_shared::events::{CloudEvent, outbox};
 use continuity_shared::roster::read as roster;
 
 use super::SOURCE;
+use super::curriculum::{self, CurriculumCache};
 use super::errors::{TrainingError, TrainingResult};
 use crate::db::plans::{self, StoredPlan};
-use crate::db::{attendance, materials, progress, sessions};
-use crate::domain::catchup::{self, MaterialUse, Plan, SessionState, session_state};
-use crate::domain::material::{Material, MaterialKind};
-use crate::domain::session::TrainingSession;
-use crate::settings::Rules;
+use crate::db::records;
+use crate::domain::catchup::{self, Plan};
+use crate::domain::curriculum::{Curriculum, plan_for};
 
 /// A person's plan on a project, with the due date a handover set (if any).
 #[derive(Debug, Clone)]
@@ -29,75 +26,33 @@ pub struct PersonPlan {
     pub handover_id: Option<HandoverId>,
 }
 
-/// The seconds a recording lasts: as recorded, or the session's length.
-pub fn duration_seconds(m: &Material, s: &TrainingSession) -> f64 {
-    f64::from(
-        m.duration_seconds
-            .unwrap_or(s.duration_minutes.saturating_mul(60)),
-    )
-}
-
-/// How someone has used `m`, from their stored progress on it (watched seconds and done),
-/// if any: a recording by the share watched, slides and documents once done.
-pub fn material_use(m: &Material, s: &TrainingSession, used: Option<(f64, bool)>) -> MaterialUse {
-    let (seconds, done) = used.unwrap_or((0.0, false));
-    let share = match m.kind {
-        MaterialKind::Video => {
-            let d = duration_seconds(m, s);
-            if d > 0.0 {
-                (seconds / d).clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        }
-        _ if done => 1.0,
-        _ => 0.0,
-    };
-    MaterialUse {
-        kind: m.kind,
-        share,
-        done,
-    }
-}
-
-/// The state of each required session of the project for someone of `department`.
+/// The person's plan on `project` for someone of `department`, from the curriculum as
+/// stored now (inside a write, where a replica's copy cannot be trusted to be current).
 pub fn plan_in(
     conn: &mut DbConnection,
     project: &ProjectId,
     employee: &EmployeeId,
     department: &DepartmentCode,
 ) -> TrainingResult<Plan> {
-    let required: Vec<TrainingSession> = sessions::of_project(conn, project)?
-        .into_iter()
-        .map(|v| v.value)
-        .filter(|s| s.required && s.is_for(department))
-        .collect();
-    // Each by the project, not by a list of ids: statements prepared once, not per plan.
-    let attended: HashSet<String> = attendance::attended_in_project(conn, employee, project)?
-        .into_iter()
-        .collect();
-    let all_materials = materials::of_project(conn, project)?;
-    let used: HashMap<String, (f64, bool)> =
-        progress::of_employee_in_project(conn, employee, project)?
-            .into_iter()
-            .map(|(m, seconds, done)| (m, (seconds, done)))
-            .collect();
-    let mut states: Vec<(TrainingSession, SessionState)> = Vec::with_capacity(required.len());
-    for s in required {
-        let uses: Vec<MaterialUse> = all_materials
-            .iter()
-            .filter(|m| m.session_id == s.session_id)
-            .map(|m| material_use(m, &s, used.get(&m.material_id.to_string()).copied()))
-            .collect();
-        let was_there = attended.contains(&s.session_id.to_string());
-        states.push((s.clone(), session_state(was_there, &uses)));
-    }
-    Ok(catchup::plan(states))
+    let c = curriculum::load_in(conn, project)?;
+    plan_with(conn, &c, project, employee, department)
+}
+
+/// The person's plan from a curriculum already read: only their own record is read.
+fn plan_with(
+    conn: &mut DbConnection,
+    c: &Curriculum,
+    project: &ProjectId,
+    employee: &EmployeeId,
+    department: &DepartmentCode,
+) -> TrainingResult<Plan> {
+    let record = records::of_person(conn, employee, project)?;
+    Ok(plan_for(c, department, &record))
 }
 
 /// The department a person's training is measured for: the roster's, or the one of the
 /// handover that made them a successor.
-fn department_of(
+pub(super) fn department_of(
     conn: &mut DbConnection,
     employee: &EmployeeId,
     plans: &[StoredPlan],
@@ -109,14 +64,21 @@ fn department_of(
 }
 
 /// The plan the API shows: 404 for someone the roster copy does not know and who has
-/// no plan from a handover.
-pub async fn get(db: &Db, project: ProjectId, employee: EmployeeId) -> TrainingResult<PersonPlan> {
+/// no plan from a handover. The curriculum comes from this replica's copy while it holds.
+pub async fn get(
+    db: &Db,
+    cache: &CurriculumCache,
+    project: ProjectId,
+    employee: EmployeeId,
+) -> TrainingResult<PersonPlan> {
+    let cache = cache.clone();
     db.read(move |conn| {
         super::sessions::require_project(conn, &project)?;
         let fixed = plans::active_of(conn, &project, &employee)?;
         let department = department_of(conn, &employee, &fixed)?
             .ok_or_else(|| TrainingError::EmployeeNotFound(employee.clone()))?;
-        let plan = plan_in(conn, &project, &employee, &department)?;
+        let c = curriculum::cached_in(conn, &cache, &project)?;
+        let plan = plan_with(conn, &c, &project, &employee, &department)?;
         let first = fixed.first();
         Ok(PersonPlan {
             plan,
@@ -137,14 +99,41 @@ pub fn refresh_in(
     employee: &EmployeeId,
     ctx: &AuditContext,
 ) -> TrainingResult<()> {
+    let c = curriculum::load_in(conn, project)?;
+    refresh_with(conn, &c, project, employee, ctx)
+}
+
+/// [`refresh_in`] with the project's curriculum already read in this transaction.
+fn refresh_with(
+    conn: &mut DbConnection,
+    c: &Curriculum,
+    project: &ProjectId,
+    employee: &EmployeeId,
+    ctx: &AuditContext,
+) -> TrainingResult<()> {
     let fixed = plans::active_of(conn, project, employee)?;
     let Some(department) = department_of(conn, employee, &fixed)? else {
         return Ok(());
     };
-    let plan = plan_in(conn, project, employee, &department)?;
+    let plan = plan_with(conn, c, project, employee, &department)?;
     let counts = (plan.sessions_done, plan.sessions_required);
-    let mut events = Vec::new();
     let last = plans::share(conn, project, employee)?;
+    report_in(conn, project, employee, fixed, counts, last, ctx)
+}
+
+/// Publishes what changed of a person's (done, required) `counts`: `training.progressed`
+/// when they differ from the `last` published, and `handover.progressed` for each of
+/// their active plans (`fixed`) whose last report differs.
+pub(super) fn report_in(
+    conn: &mut DbConnection,
+    project: &ProjectId,
+    employee: &EmployeeId,
+    fixed: Vec<StoredPlan>,
+    counts: (u32, u32),
+    last: Option<(u32, u32)>,
+    ctx: &AuditContext,
+) -> TrainingResult<()> {
+    let mut events = Vec::new();
     if last != Some(counts) && !(last.is_none() && counts == (0, 0)) {
         events.push(CloudEvent::new(
             SOURCE,
@@ -187,32 +176,6 @@ fn handover_progressed(
         },
         at,
     )?)
-}
-
-/// After a change to a session: everyone of its audience (and everyone with a plan on the
-/// project) is refreshed.
-pub fn refresh_audience_in(
-    conn: &mut DbConnection,
-    project: &ProjectId,
-    departments: &[DepartmentCode],
-    ctx: &AuditContext,
-    _rules: &Rules,
-) -> TrainingResult<()> {
-    let mut people: Vec<EmployeeId> = roster::employees_in(conn, departments)?
-        .into_iter()
-        .map(|e| e.employee_id)
-        .collect();
-    people.extend(
-        plans::active_on(conn, project)?
-            .into_iter()
-            .map(|p| p.employee_id),
-    );
-    people.sort();
-    people.dedup();
-    for e in &people {
-        refresh_in(conn, project, e, ctx)?;
-    }
-    Ok(())
 }
 
 /// The daily check: each active plan past its due date with sessions left is reported

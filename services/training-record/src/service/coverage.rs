@@ -7,10 +7,9 @@ use continuity_contract::{EmployeeId, ProjectId};
 use continuity_shared::db::Db;
 use continuity_shared::roster::read as roster;
 
-use super::catchup::material_use;
 use super::errors::TrainingResult;
 use crate::db::{attendance, materials, progress, sessions};
-use crate::domain::catchup::MaterialUse;
+use crate::domain::catchup::{MaterialUse, material_use};
 use crate::domain::coverage::{self, Coverage, Person};
 use crate::domain::ids::SessionId;
 use crate::domain::session::TrainingSession;

@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use continuity_shared::audit::{self, AuditContext, Change};
 use continuity_shared::db::{Db, DbConnection};
 
-use super::catchup;
 use super::errors::{TrainingError, TrainingResult};
+use super::{audience, curriculum};
 use crate::db::{materials as rows, sessions};
 use crate::domain::ids::{MaterialId, SessionId};
 use crate::domain::material::Material;
@@ -49,12 +49,13 @@ pub fn add_in(
         .ok_or(TrainingError::SessionNotFound(material.session_id))?;
     let at = ctx.at.naive_utc();
     rows::insert(conn, material, at)?;
+    curriculum::changed_in(conn, &s.value.project_id)?;
     audit::record(
         conn,
         ctx,
         Change::created(ENTITY, material.material_id.to_string(), material)?,
     )?;
-    catchup::refresh_audience_in(conn, &s.value.project_id, &s.value.departments, ctx, rules)?;
+    audience::refresh_in(conn, &s.value.project_id, &s.value.departments, ctx, rules)?;
     Ok(at)
 }
 

@@ -1,8 +1,10 @@
 //! Training-record's use cases: each owns its transaction, audits and publishes in it.
 
 pub mod attendance;
+pub mod audience;
 pub mod catchup;
 pub mod coverage;
+pub mod curriculum;
 pub mod errors;
 pub mod handovers;
 pub mod materials;

@@ -8,6 +8,7 @@ use super::catchup;
 use super::errors::{TrainingError, TrainingResult};
 use crate::db::progress::{self as rows, Progress};
 use crate::db::{materials, sessions};
+use crate::domain::catchup::duration_seconds;
 use crate::domain::ids::MaterialId;
 use crate::domain::material::MaterialKind;
 use crate::domain::progress::{Interval, Watched};
@@ -65,7 +66,7 @@ pub async fn report(
             done: false,
             updated_at: ctx.at.naive_utc(),
         });
-        let duration = catchup::duration_seconds(&m, &s);
+        let duration = duration_seconds(&m, &s);
         match (report, m.kind) {
             (Report::Read, _) => p.done = true,
             (

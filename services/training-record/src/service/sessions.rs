@@ -7,8 +7,8 @@ use continuity_shared::etag::IfMatch;
 use continuity_shared::pagination::PageRequest;
 use continuity_shared::roster::read as roster;
 
-use super::catchup;
 use super::errors::{TrainingError, TrainingResult};
+use super::{audience, curriculum};
 use crate::db::sessions::{self as rows, SessionFilter};
 use crate::domain::Versioned;
 use crate::domain::ids::SessionId;
@@ -44,12 +44,13 @@ pub fn create_in(
         updated_at: ctx.at,
     };
     rows::insert(conn, &stored)?;
+    curriculum::changed_in(conn, &project)?;
     audit::record(
         conn,
         ctx,
         Change::created(ENTITY, stored.value.session_id.to_string(), &stored.value)?,
     )?;
-    catchup::refresh_audience_in(conn, &project, &stored.value.departments, ctx, rules)?;
+    audience::refresh_in(conn, &project, &stored.value.departments, ctx, rules)?;
     Ok(stored)
 }
 
@@ -77,14 +78,15 @@ pub async fn patch(
             updated_at: ctx.at,
         };
         rows::update(conn, &stored)?;
+        curriculum::changed_in(conn, &stored.value.project_id)?;
         audit::record(
             conn,
             &ctx,
             Change::updated(ENTITY, id.to_string(), &old.value, &stored.value)?,
         )?;
-        let mut audience = old.value.departments.clone();
-        audience.extend(stored.value.departments.iter().cloned());
-        catchup::refresh_audience_in(conn, &stored.value.project_id, &audience, &ctx, &rules)?;
+        let mut reached = old.value.departments.clone();
+        reached.extend(stored.value.departments.iter().cloned());
+        audience::refresh_in(conn, &stored.value.project_id, &reached, &ctx, &rules)?;
         Ok(stored)
     })
     .await

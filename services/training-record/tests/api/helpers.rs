@@ -48,6 +48,19 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     app
 }
 
+/// A second replica of `app`: another training-record on the same database (and so the
+/// same roster copy), with its own memory.
+pub async fn spawn_replica(app: &TestApp) -> TestApp {
+    use continuity_shared::settings::DatabaseUrl;
+    let url = match app.db.url() {
+        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        DatabaseUrl::Postgres(url) => url.clone(),
+    };
+    let env = [("CONTINUITY_TRAINING_RECORD__DATABASE_URL", url.as_str())];
+    let clock = Clock::manual(start(), DEFAULT_TIME_ZONE);
+    TestApp::spawn_with_clock(&training_record::SERVICE, &env, clock).await
+}
+
 /// Delivers a batch of CloudEvents as staffing does.
 pub async fn deliver(app: &TestApp, batch: &Value) -> Value {
     let res = app

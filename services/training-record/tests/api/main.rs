@@ -10,6 +10,7 @@ mod materials;
 mod memory;
 mod playback_browser;
 mod progress;
+mod replicas;
 mod roster_copy;
 mod s3;
 mod sessions;

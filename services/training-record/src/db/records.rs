@@ -1,0 +1,117 @@
+//! What people did on a project (attended sessions, progress on materials), each read in
+//! one statement: one person's is the only part of a catch-up plan read for every request;
+//! everyone's is read once when a change reaches a whole audience.
+
+use std::collections::HashMap;
+
+use continuity_contract::{EmployeeId, ProjectId};
+use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
+use continuity_shared::with_backend;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Double};
+
+use super::schema::{
+    attendance as at, material_progress as mp, materials as m, training_sessions as ts,
+};
+use crate::domain::curriculum::PersonRecord;
+use crate::domain::ids::{MaterialId, SessionId};
+
+/// One row of the union: (attendance?, session or material id, watched seconds, done).
+type RecordRow = (bool, String, f64, bool);
+
+/// The sessions of `project` that `employee` attended and their progress on its materials.
+pub fn of_person(
+    conn: &mut DbConnection,
+    employee: &EmployeeId,
+    project: &ProjectId,
+) -> DbResult<PersonRecord> {
+    let project = project.to_string();
+    let rows: Vec<RecordRow> = with_backend!(conn, |c| {
+        let attended = at::table
+            .inner_join(ts::table)
+            .filter(ts::project_id.eq(&project))
+            .filter(at::employee_id.eq(employee.as_str()))
+            .filter(at::attended.eq(true))
+            .select((
+                true.into_sql::<Bool>(),
+                at::session_id,
+                0.0.into_sql::<Double>(),
+                at::attended,
+            ));
+        let used = mp::table
+            .inner_join(m::table.inner_join(ts::table))
+            .filter(ts::project_id.eq(&project))
+            .filter(mp::employee_id.eq(employee.as_str()))
+            .select((
+                false.into_sql::<Bool>(),
+                mp::material_id,
+                mp::watched_seconds,
+                mp::done,
+            ));
+        attended.union_all(used).load(c)
+    })?;
+    to_record(rows)
+}
+
+/// [`of_person`] of everyone with attendance or progress on `project`.
+pub fn of_project(
+    conn: &mut DbConnection,
+    project: &ProjectId,
+) -> DbResult<HashMap<EmployeeId, PersonRecord>> {
+    let project = project.to_string();
+    let rows: Vec<(String, bool, String, f64, bool)> = with_backend!(conn, |c| {
+        let attended = at::table
+            .inner_join(ts::table)
+            .filter(ts::project_id.eq(&project))
+            .filter(at::attended.eq(true))
+            .select((
+                at::employee_id,
+                true.into_sql::<Bool>(),
+                at::session_id,
+                0.0.into_sql::<Double>(),
+                at::attended,
+            ));
+        let used = mp::table
+            .inner_join(m::table.inner_join(ts::table))
+            .filter(ts::project_id.eq(&project))
+            .select((
+                mp::employee_id,
+                false.into_sql::<Bool>(),
+                mp::material_id,
+                mp::watched_seconds,
+                mp::done,
+            ));
+        attended.union_all(used).load(c)
+    })?;
+    let mut by_person: HashMap<String, Vec<RecordRow>> = HashMap::new();
+    for (employee, attendance, id, seconds, done) in rows {
+        by_person
+            .entry(employee)
+            .or_default()
+            .push((attendance, id, seconds, done));
+    }
+    by_person
+        .into_iter()
+        .map(|(e, rows)| {
+            let id = EmployeeId::parse(&e)
+                .map_err(|_| CorruptRow::new("material_progress", &e, "employee_id"))?;
+            Ok((id, to_record(rows)?))
+        })
+        .collect()
+}
+
+fn to_record(rows: Vec<RecordRow>) -> DbResult<PersonRecord> {
+    let mut record = PersonRecord::default();
+    for (attendance, id, seconds, done) in rows {
+        if attendance {
+            let s = SessionId::parse(&id)
+                .map_err(|_| CorruptRow::new("attendance", &id, "session_id"))?;
+            record.attended.insert(s);
+        } else {
+            let m = MaterialId::parse(&id)
+                .map_err(|_| CorruptRow::new("material_progress", &id, "material_id"))?;
+            record.used.insert(m, (seconds, done));
+        }
+    }
+    Ok(record)
+}

@@ -1,0 +1,194 @@
+//! A project's curriculum (its sessions, each with its audience and its materials) and what
+//! one person did of it; a person's catch-up plan is computed from the two. The curriculum
+//! is the same for everyone on the project, so it is read once and shared; only the
+//! person's record is read for each plan.
+
+use std::collections::{HashMap, HashSet};
+
+use continuity_contract::DepartmentCode;
+
+use super::catchup::{self, MaterialUse, Plan, session_state};
+use super::ids::{MaterialId, SessionId};
+use super::material::Material;
+use super::session::TrainingSession;
+
+/// One session with its materials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lesson {
+    pub session: TrainingSession,
+    pub materials: Vec<Material>,
+}
+
+/// Every session of a project with its materials.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Curriculum {
+    lessons: Vec<Lesson>,
+}
+
+impl Curriculum {
+    /// Each of `sessions` (in the order given) with its materials of `materials` (in the
+    /// order given); a material of another session is left out.
+    pub fn new(sessions: Vec<TrainingSession>, materials: Vec<Material>) -> Self {
+        let mut by_session: HashMap<SessionId, Vec<Material>> = HashMap::new();
+        for m in materials {
+            by_session.entry(m.session_id).or_default().push(m);
+        }
+        let lessons = sessions
+            .into_iter()
+            .map(|session| Lesson {
+                materials: by_session.remove(&session.session_id).unwrap_or_default(),
+                session,
+            })
+            .collect();
+        Self { lessons }
+    }
+
+    pub fn lessons(&self) -> &[Lesson] {
+        &self.lessons
+    }
+
+    /// The required sessions whose audience holds `department`.
+    pub fn required_for<'a>(
+        &'a self,
+        department: &'a DepartmentCode,
+    ) -> impl Iterator<Item = &'a Lesson> + 'a {
+        self.lessons
+            .iter()
+            .filter(move |l| l.session.required && l.session.is_for(department))
+    }
+}
+
+/// What one person did on a project: the sessions they attended, and their progress on
+/// each material they used (watched seconds, done).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonRecord {
+    pub attended: HashSet<SessionId>,
+    pub used: HashMap<MaterialId, (f64, bool)>,
+}
+
+/// The person's plan: the state of each required session of their department.
+pub fn plan_for(
+    curriculum: &Curriculum,
+    department: &DepartmentCode,
+    person: &PersonRecord,
+) -> Plan {
+    let states = curriculum
+        .required_for(department)
+        .map(|l| {
+            let uses: Vec<MaterialUse> = l
+                .materials
+                .iter()
+                .map(|m| {
+                    let used = person.used.get(&m.material_id).copied();
+                    catchup::material_use(m, &l.session, used)
+                })
+                .collect();
+            let attended = person.attended.contains(&l.session.session_id);
+            (l.session.clone(), session_state(attended, &uses))
+        })
+        .collect();
+    catchup::plan(states)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use continuity_contract::ProjectId;
+
+    use super::*;
+    use crate::domain::material::{Content, MaterialKind};
+    use crate::domain::session::SessionDraft;
+
+    fn dept(code: &str) -> DepartmentCode {
+        DepartmentCode::parse(code).unwrap()
+    }
+
+    fn session(day: u32, departments: &[&str], required: bool) -> TrainingSession {
+        TrainingSession::new(
+            SessionId::new(),
+            ProjectId::new(),
+            SessionDraft {
+                title: format!("S{day}"),
+                module: "m".into(),
+                held_on: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+                trainer: "T".into(),
+                duration_minutes: 60,
+                departments: departments.iter().map(|d| dept(d)).collect(),
+                description: String::new(),
+                required,
+            },
+        )
+        .unwrap()
+    }
+
+    fn recording(of: &TrainingSession) -> Material {
+        Material {
+            material_id: MaterialId::new(),
+            session_id: of.session_id,
+            kind: MaterialKind::Video,
+            filename: "rec.webm".into(),
+            content: Content::Link {
+                url: "https://video.example.com/v/1".into(),
+            },
+            duration_seconds: Some(3600),
+        }
+    }
+
+    #[test]
+    fn materials_go_with_their_session_and_strays_are_left_out() {
+        let (a, b) = (session(1, &["sales"], true), session(2, &["sales"], true));
+        let (ma, stray) = (recording(&a), recording(&session(3, &["it"], true)));
+        let c = Curriculum::new(vec![a.clone(), b.clone()], vec![stray, ma.clone()]);
+        let lessons: Vec<_> = c
+            .lessons()
+            .iter()
+            .map(|l| (l.session.session_id, l.materials.len()))
+            .collect();
+        assert_eq!(lessons, [(a.session_id, 1), (b.session_id, 0)]);
+        assert_eq!(c.lessons()[0].materials[0], ma);
+    }
+
+    #[test]
+    fn a_plan_counts_only_required_sessions_of_the_department_with_what_the_person_did() {
+        let attended = session(1, &["sales"], true);
+        let half = session(2, &["sales", "it"], true);
+        let untouched = session(3, &["sales"], true);
+        let optional = session(4, &["sales"], false);
+        let other = session(5, &["it"], true);
+        let rec = recording(&half);
+        let c = Curriculum::new(
+            vec![
+                attended.clone(),
+                half.clone(),
+                untouched.clone(),
+                optional,
+                other,
+            ],
+            vec![rec.clone()],
+        );
+        let person = PersonRecord {
+            attended: HashSet::from([attended.session_id]),
+            used: HashMap::from([(rec.material_id, (1800.0, false))]),
+        };
+        let p = plan_for(&c, &dept("sales"), &person);
+        assert_eq!((p.sessions_done, p.sessions_required), (1, 3));
+        let left: Vec<_> = p
+            .items
+            .iter()
+            .map(|i| (i.session.session_id, i.minutes_left))
+            .collect();
+        assert_eq!(left, [(half.session_id, 30), (untouched.session_id, 60)]);
+    }
+
+    #[test]
+    fn someone_who_did_nothing_has_every_required_session_left() {
+        let c = Curriculum::new(vec![session(1, &["it"], true)], vec![]);
+        let p = plan_for(&c, &dept("it"), &PersonRecord::default());
+        assert_eq!(
+            (p.sessions_done, p.sessions_required, p.items.len()),
+            (0, 1, 1)
+        );
+        let p = plan_for(&c, &dept("sales"), &PersonRecord::default());
+        assert_eq!((p.sessions_done, p.sessions_required), (0, 0));
+    }
+}
