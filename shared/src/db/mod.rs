@@ -7,12 +7,14 @@ mod errors;
 pub(crate) mod files;
 mod migrate;
 mod pool;
+mod statement;
 mod writer;
 
 pub use connection::DbConnection;
 pub use errors::{CorruptRow, DbError, DbResult};
 pub use migrate::{COMMON, Migrations, run_migrations};
 pub use pool::Db;
+pub use statement::PgStatement;
 
 /// Runs the same diesel code on whichever backend `conn` is, for statements the
 /// `MultiConnection` cannot express (upserts, `RETURNING`, row locks). Backend-specific

@@ -113,13 +113,13 @@ pub fn change_in(
         return Ok((stored, put));
     }
     write(conn, &stored, put)?;
-    outbox::publish(
+    // The events and the audit entry together: on PostgreSQL one statement.
+    audit::record_and_publish(
         conn,
+        ctx,
+        audit_change(before.as_ref(), &stored.value, put)?,
         &events::employee_changed(before.as_ref(), &stored.value, facts, ctx.at)?,
     )?;
-    if let Some(change) = audit_change(before.as_ref(), &stored.value, put)? {
-        audit::record(conn, ctx, change)?;
-    }
     let change = RosterChange {
         before,
         after: stored.value.clone(),

@@ -7,10 +7,12 @@
 mod admin;
 mod claim;
 mod publish;
+mod routed;
 
 pub use admin::*;
 pub use claim::*;
 pub use publish::*;
+pub(crate) use routed::{Beside, publish_routed};
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
