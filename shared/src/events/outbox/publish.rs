@@ -24,7 +24,7 @@ pub fn publish(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> 
         return Ok(());
     }
     if let (DbConnection::Pg(c), [event]) = (&mut *conn, events)
-        && super::routed::publish_routed(c, event, None)?
+        && super::routed::publish_routed(c, event, None, None)?.is_some()
     {
         return Ok(());
     }

@@ -1,6 +1,7 @@
 //! One event on PostgreSQL in one statement: its routes read, the event and its deliveries
-//! written, and whatever the caller writes beside it (an audit entry), instead of a read of
-//! the routes and then a write. A single-entity write publishes this way.
+//! written, and whatever the caller writes with it (the changed row before it, an audit
+//! entry beside it), instead of a read of the routes and then a write for each. A
+//! single-entity write publishes this way.
 //!
 //! The routes are matched in SQL only while every list of event types that counts is in
 //! the plain form this platform stores (a JSON array of strings with no escape, comma,
@@ -24,16 +25,21 @@ use crate::events::envelope::CloudEvent;
 const PLAIN_LIST: &str = r#"^\[("[^"\\,[:cntrl:]]*"(,"[^"\\,[:cntrl:]]*")*)?\]$"#;
 
 /// `g` holds the event's values and `routed`: whether every list counted is plain. A
-/// peer's list counts unless it is NULL (undeclared), a webhook's while it is active. A
-/// webhook's subscriber is named as [`super::webhook_subscriber`] names it. `&&` is
-/// "has an element in common".
+/// peer's list counts unless it is NULL (undeclared), a webhook's while it is active.
 const HEAD: &str = ")
 , g AS (SELECT p.*,
     NOT EXISTS (SELECT 1 FROM peer_subscriptions s WHERE s.event_types !~ p.plain)
     AND NOT EXISTS (SELECT 1 FROM webhook_subscriptions w WHERE w.active AND w.event_types !~ p.plain)
     AS routed FROM p)
+";
+
+/// The event and its deliveries, written when `routed` and the caller's write `w` applied.
+/// A webhook's subscriber is named as [`super::webhook_subscriber`] names it. `&&` is
+/// "has an element in common".
+const EVENT: &str = "
 , e AS (INSERT INTO outbox_events (id, event_type, subject, payload, created_at)
-    SELECT id, event_type, subject, payload, at FROM g WHERE routed RETURNING seq)
+    SELECT id, event_type, subject, payload, at FROM g
+    WHERE routed AND EXISTS (SELECT 1 FROM w) RETURNING seq)
 , d AS (INSERT INTO outbox_deliveries
     (event_seq, subscriber, subject, status, attempts, next_attempt_at)
     SELECT e.seq, s.subscriber, g.subject, g.status, 0, g.at FROM e CROSS JOIN g CROSS JOIN (
@@ -49,23 +55,30 @@ const HEAD: &str = ")
     ) s)
 ";
 
-/// Writes beside the event in the same statement, as more CTEs that start with a comma and
-/// select `FROM g WHERE routed`, so that they are written exactly when the event is.
-pub(crate) type Beside<'a> = Box<dyn FnOnce(PgStatement<'a>) -> PgStatement<'a> + 'a>;
+/// More CTEs of the statement, each starting with a comma. The changed row's write is the
+/// CTE `w`: it writes only while `(SELECT routed FROM g)` and returns a row when it
+/// applied. What is written beside the event selects `FROM e` (one row when the event was
+/// written), so that it is written exactly when the event is.
+/// The values it binds are its own (cloned), so that it fits a statement of any lifetime.
+pub type Cte<'c> = Box<dyn for<'s> FnOnce(PgStatement<'s>) -> PgStatement<'s> + 'c>;
 
 #[derive(QueryableByName)]
-struct Routed {
+struct Outcome {
     #[diesel(sql_type = Bool)]
     routed: bool,
+    #[diesel(sql_type = Bool)]
+    applied: bool,
 }
 
-/// Publishes `event` and writes `beside`, in one statement; false when a stored list of
-/// event types is not plain, and then nothing was written.
+/// Writes `write` (the CTE `w`), then `event` and `beside` if it applied, in one
+/// statement: whether `w` applied, or `None` when a stored list of event types is not
+/// plain, and then nothing was written.
 pub(crate) fn publish_routed<'a>(
     conn: &mut PgConnection,
     event: &'a CloudEvent,
-    beside: Option<Beside<'a>>,
-) -> ApiResult<bool> {
+    write: Option<Cte<'_>>,
+    beside: Option<Cte<'_>>,
+) -> ApiResult<Option<bool>> {
     let payload = serde_json::to_string(event).map_err(ApiError::internal)?;
     let statement = PgStatement::new("WITH p AS (SELECT ")
         .bind::<Text, _>(&event.id)
@@ -83,10 +96,21 @@ pub(crate) fn publish_routed<'a>(
         .bind::<Text, _>(PLAIN_LIST)
         .sql(" AS plain")
         .sql(HEAD);
-    let statement = match beside {
+    let statement = match write {
         Some(write) => write(statement),
+        // Nothing of the caller's to wait for.
+        None => statement.sql(", w AS (SELECT 1)"),
+    };
+    let statement = statement.sql(EVENT);
+    let statement = match beside {
+        Some(beside) => beside(statement),
         None => statement,
     };
-    let rows: Vec<Routed> = statement.sql("SELECT routed FROM g").load(conn)?;
-    Ok(rows.first().is_some_and(|r| r.routed))
+    let rows: Vec<Outcome> = statement
+        .sql("SELECT routed, EXISTS (SELECT 1 FROM w) AS applied FROM g")
+        .load(conn)?;
+    Ok(match rows.first() {
+        Some(o) if o.routed => Some(o.applied),
+        _ => None,
+    })
 }
