@@ -73,9 +73,9 @@ struct Outcome {
 /// Writes `write` (the CTE `w`), then `event` and `beside` if it applied, in one
 /// statement: whether `w` applied, or `None` when a stored list of event types is not
 /// plain, and then nothing was written.
-pub(crate) fn publish_routed<'a>(
+pub(crate) fn publish_routed(
     conn: &mut PgConnection,
-    event: &'a CloudEvent,
+    event: &CloudEvent,
     write: Option<Cte<'_>>,
     beside: Option<Cte<'_>>,
 ) -> ApiResult<Option<bool>> {
