@@ -5,8 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{AuditContext, Cause, Change};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, PgStatement};
 use crate::error::{ApiError, ApiResult};
+use crate::events::outbox::Cte;
 use crate::pagination::PageRequest;
 use crate::with_backend;
 
@@ -90,6 +91,41 @@ pub(super) fn insert(conn: &mut DbConnection, rows: &[AuditRow]) -> ApiResult<()
             .execute(c))?;
     }
     Ok(())
+}
+
+/// `row` as one more CTE of a statement that publishes an event (see
+/// `outbox::publish_routed`): written exactly when the event is.
+pub(super) fn insert_beside(row: &AuditRow) -> Cte<'_> {
+    use diesel::sql_types::{Nullable, Text, Timestamp};
+    Box::new(move |statement: PgStatement<'_>| {
+        statement
+            .sql(
+                ", a AS (INSERT INTO audit_log (id, entity, entity_id, action, actor, \
+                 cause_kind, cause_source, cause_id, old_value, new_value, at) SELECT ",
+            )
+            .bind::<Text, _>(row.id.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.entity.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.entity_id.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.action.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.actor.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.cause_kind.clone())
+            .sql(", ")
+            .bind::<Nullable<Text>, _>(row.cause_source.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.cause_id.clone())
+            .sql(", ")
+            .bind::<Nullable<Text>, _>(row.old_value.clone())
+            .sql(", ")
+            .bind::<Nullable<Text>, _>(row.new_value.clone())
+            .sql(", ")
+            .bind::<Timestamp, _>(row.at)
+            .sql(" FROM e)\n")
+    })
 }
 
 /// Which entries to read: all, one kind of entity, or one entity.

@@ -23,6 +23,8 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::events::CloudEvent;
+use crate::events::outbox::{self, Cte};
 use crate::http::request_id::RequestId;
 
 /// Who made a change: the caller's identity (a token's name, `name:employee` for a
@@ -208,4 +210,66 @@ pub fn record_all(
         .map(|c| db::AuditRow::new(ctx, c))
         .collect::<ApiResult<Vec<_>>>()?;
     db::insert(conn, &rows)
+}
+
+/// Appends the entry for `change`, if any, and publishes `events`, in the caller's
+/// transaction: what a single-entity write does after writing its row. On PostgreSQL one
+/// event and its entry are one statement (one round trip instead of three).
+pub fn record_and_publish(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    change: Option<Change>,
+    events: &[CloudEvent],
+) -> ApiResult<()> {
+    let row = change.map(|c| db::AuditRow::new(ctx, c)).transpose()?;
+    if let (DbConnection::Pg(c), [event]) = (&mut *conn, events)
+        && outbox::publish_routed(c, event, None, row.as_ref().map(db::insert_beside))?.is_some()
+    {
+        return Ok(());
+    }
+    publish_and_insert(conn, events, row)
+}
+
+/// Writes a changed row, then, if that applied, appends the entry for `change` and
+/// publishes `events`, in the caller's transaction: the whole of a single-entity write.
+/// `cte` and `write` are the same write of the row, each answering whether it applied
+/// (false: another transaction changed the row first, and nothing was written): `cte` as
+/// the CTE `w` of PostgreSQL's single statement for one event (see [`outbox::Cte`]),
+/// `write` run on its own otherwise.
+pub fn write_record_and_publish(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    cte: Cte<'_>,
+    write: impl FnOnce(&mut DbConnection) -> ApiResult<bool>,
+    change: Option<Change>,
+    events: &[CloudEvent],
+) -> ApiResult<bool> {
+    let row = change.map(|c| db::AuditRow::new(ctx, c)).transpose()?;
+    if let (DbConnection::Pg(c), [event]) = (&mut *conn, events)
+        && let Some(applied) =
+            outbox::publish_routed(c, event, Some(cte), row.as_ref().map(db::insert_beside))?
+    {
+        return Ok(applied);
+    }
+    if !write(conn)? {
+        return Ok(false);
+    }
+    publish_and_insert(conn, events, row)?;
+    Ok(true)
+}
+
+/// The way of [`record_and_publish`] when one statement cannot do: the routes read, the
+/// events written, then the entry.
+fn publish_and_insert(
+    conn: &mut DbConnection,
+    events: &[CloudEvent],
+    row: Option<db::AuditRow>,
+) -> ApiResult<()> {
+    if !events.is_empty() {
+        outbox::publish_read_routes(conn, events)?;
+    }
+    match row {
+        Some(row) => db::insert(conn, &[row]),
+        None => Ok(()),
+    }
 }

@@ -9,6 +9,7 @@ pub(crate) mod files;
 mod generation_cache;
 mod migrate;
 mod pool;
+mod statement;
 mod writer;
 
 pub use connection::DbConnection;
@@ -16,6 +17,7 @@ pub use errors::{CorruptRow, DbError, DbResult};
 pub use generation_cache::{DEFAULT_CAPACITY, GenerationCache};
 pub use migrate::{COMMON, Migrations, run_migrations};
 pub use pool::Db;
+pub use statement::PgStatement;
 
 /// Runs the same diesel code on whichever backend `conn` is, for statements the
 /// `MultiConnection` cannot express (upserts, `RETURNING`, row locks). Backend-specific

@@ -22,4 +22,6 @@ pub use inbox::{EventHandler, EventSink};
 pub use webhooks::sign;
 
 #[cfg(test)]
+mod routing_tests;
+#[cfg(test)]
 mod tests;

@@ -3,7 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use continuity_contract::{DepartmentCode, EmployeeId, EmployeeStatus, Name};
 use continuity_shared::clock;
-use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
+use continuity_shared::db::{CorruptRow, DbConnection, DbResult, PgStatement};
+use continuity_shared::events::outbox::Cte;
 use continuity_shared::pagination::PageRequest;
 use continuity_shared::with_backend;
 use diesel::prelude::*;
@@ -163,6 +164,64 @@ pub fn update(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<bool> {
         .set(row)
         .execute(conn),
     )
+}
+
+/// What [`insert`] (`created`) or [`update`] does, as the CTE `w` of a PostgreSQL
+/// statement that publishes the change (see `audit::write_record_and_publish`): a row
+/// back when it applied, nothing written unless the statement `routed`.
+pub fn write_cte(row: &EmployeeRow, created: bool) -> Cte<'_> {
+    use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
+    Box::new(move |statement: PgStatement<'_>| {
+        if created {
+            statement
+                .sql(
+                    ", w AS (INSERT INTO employees (employee_id, name, department_code, \
+                     hire_date, status, last_working_day, version, created_at, updated_at) \
+                     SELECT ",
+                )
+                .bind::<Text, _>(row.employee_id.clone())
+                .sql(", ")
+                .bind::<Text, _>(row.name.clone())
+                .sql(", ")
+                .bind::<Text, _>(row.department_code.clone())
+                .sql(", ")
+                .bind::<Date, _>(row.hire_date)
+                .sql(", ")
+                .bind::<Text, _>(row.status.clone())
+                .sql(", ")
+                .bind::<Nullable<Date>, _>(row.last_working_day)
+                .sql(", ")
+                .bind::<BigInt, _>(row.version)
+                .sql(", ")
+                .bind::<Timestamp, _>(row.created_at)
+                .sql(", ")
+                .bind::<Timestamp, _>(row.updated_at)
+                .sql(" FROM g WHERE routed ON CONFLICT DO NOTHING RETURNING 1)")
+        } else {
+            statement
+                .sql(", w AS (UPDATE employees SET name = ")
+                .bind::<Text, _>(row.name.clone())
+                .sql(", department_code = ")
+                .bind::<Text, _>(row.department_code.clone())
+                .sql(", hire_date = ")
+                .bind::<Date, _>(row.hire_date)
+                .sql(", status = ")
+                .bind::<Text, _>(row.status.clone())
+                .sql(", last_working_day = ")
+                .bind::<Nullable<Date>, _>(row.last_working_day)
+                .sql(", version = ")
+                .bind::<BigInt, _>(row.version)
+                .sql(", created_at = ")
+                .bind::<Timestamp, _>(row.created_at)
+                .sql(", updated_at = ")
+                .bind::<Timestamp, _>(row.updated_at)
+                .sql(" WHERE employee_id = ")
+                .bind::<Text, _>(row.employee_id.clone())
+                .sql(" AND version = ")
+                .bind::<BigInt, _>(row.version - 1)
+                .sql(" AND (SELECT routed FROM g) RETURNING 1)")
+        }
+    })
 }
 
 pub fn list(

@@ -78,22 +78,27 @@ pub fn find_by_webhook_id(
     Ok(row.map(StoredHrEvent::try_from).transpose()?)
 }
 
-/// Records how applying an event went.
+/// Records how applying an event went, and answers the event as stored now (`None` for an
+/// unknown id), in one statement.
 pub fn set_outcome(
     conn: &mut DbConnection,
     id: &str,
     status: HrEventStatus,
     problem: Option<&str>,
     applied_at: Option<NaiveDateTime>,
-) -> DbResult<()> {
-    diesel::update(hr_events::table.find(id))
-        .set((
-            hr_events::status.eq(status.as_str()),
-            hr_events::problem.eq(problem),
-            hr_events::applied_at.eq(applied_at),
-        ))
-        .execute(conn)?;
-    Ok(())
+) -> DbResult<Option<StoredHrEvent>> {
+    let changes = (
+        hr_events::status.eq(status.as_str()),
+        hr_events::problem.eq(problem),
+        hr_events::applied_at.eq(applied_at),
+    );
+    // RETURNING is not in the MultiConnection's grammar: each backend's own runs it.
+    let row = with_backend!(conn, |c| diesel::update(hr_events::table.find(id))
+        .set(changes)
+        .returning(HrEventRow::as_returning())
+        .get_result(c)
+        .optional())?;
+    Ok(row.map(StoredHrEvent::try_from).transpose()?)
 }
 
 /// Enriching events due at `now`, the earliest first.

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use continuity_contract::EmployeeId;
 use continuity_shared::audit::{self, AuditContext, Change};
-use continuity_shared::db::{Db, DbConnection};
+use continuity_shared::db::{Db, DbConnection, DbResult};
 use continuity_shared::etag::IfMatch;
 use continuity_shared::events::outbox;
 use continuity_shared::pagination::PageRequest;
@@ -112,13 +112,19 @@ pub fn change_in(
     if put == Put::Unchanged {
         return Ok((stored, put));
     }
-    write(conn, &stored, put)?;
-    outbox::publish(
+    let published = events::employee_changed(before.as_ref(), &stored.value, facts, ctx.at)?;
+    let row = row_of(&stored);
+    // The row, its events and its audit entry: on PostgreSQL one statement.
+    let applied = audit::write_record_and_publish(
         conn,
-        &events::employee_changed(before.as_ref(), &stored.value, facts, ctx.at)?,
+        ctx,
+        rows::write_cte(&row, put == Put::Created),
+        |conn| Ok(write_row(conn, &row, put)?),
+        audit_change(before.as_ref(), &stored.value, put)?,
+        &published,
     )?;
-    if let Some(change) = audit_change(before.as_ref(), &stored.value, put)? {
-        audit::record(conn, ctx, change)?;
+    if !applied {
+        return Err(StaffingError::ConcurrentChange);
     }
     let change = RosterChange {
         before,
@@ -164,19 +170,26 @@ fn audit_change(
     })
 }
 
-fn write(conn: &mut DbConnection, stored: &Versioned<Employee>, put: Put) -> StaffingResult<()> {
-    let row = EmployeeRow::new(
+fn row_of(stored: &Versioned<Employee>) -> EmployeeRow {
+    EmployeeRow::new(
         &stored.value,
         stored.version,
         stored.created_at.naive_utc(),
         stored.updated_at.naive_utc(),
-    );
-    let applied = match put {
-        Put::Created => rows::insert(conn, &row)?,
-        Put::Updated => rows::update(conn, &row)?,
-        Put::Unchanged => true,
-    };
-    match applied {
+    )
+}
+
+/// Writes the row; false when another transaction added or changed it meanwhile.
+fn write_row(conn: &mut DbConnection, row: &EmployeeRow, put: Put) -> DbResult<bool> {
+    match put {
+        Put::Created => rows::insert(conn, row),
+        Put::Updated => rows::update(conn, row),
+        Put::Unchanged => Ok(true),
+    }
+}
+
+fn write(conn: &mut DbConnection, stored: &Versioned<Employee>, put: Put) -> StaffingResult<()> {
+    match write_row(conn, &row_of(stored), put)? {
         true => Ok(()),
         false => Err(StaffingError::ConcurrentChange),
     }

@@ -12,8 +12,8 @@ use continuity_shared::{ApiError, ids};
 
 use super::employees;
 use super::errors::{StaffingError, StaffingResult};
+use crate::db::employees as employee_rows;
 use crate::db::hr_events::{self as rows, HrEventRow};
-use crate::db::{departments, employees as employee_rows};
 use crate::domain::hr_effect::{Effect, Unmatched, effect};
 use crate::domain::hr_event::{HrEvent, HrEventStatus, StoredHrEvent};
 use crate::hr_sources::mapping::pending;
@@ -64,9 +64,8 @@ pub async fn receive(
             });
         }
         let ctx = AuditContext::for_event(SOURCE, &id, now);
-        apply_and_record(conn, &id, &event, &ctx, &rules)?;
         Ok(Received {
-            event: stored(conn, &id)?,
+            event: apply_and_record(conn, &id, &event, &ctx, &rules)?,
             fresh: true,
         })
     })
@@ -236,8 +235,7 @@ pub async fn replay(
             },
             at: now,
         };
-        apply_and_record(conn, &id, &parsed, &ctx, &rules)?;
-        stored(conn, &id)
+        apply_and_record(conn, &id, &parsed, &ctx, &rules)
     })
     .await
 }
@@ -259,15 +257,15 @@ fn stored(conn: &mut DbConnection, id: &str) -> StaffingResult<StoredHrEvent> {
     rows::find(conn, id)?.ok_or_else(|| StaffingError::HrEventNotFound(id.to_owned()))
 }
 
-/// Applies the event and records how it went on its row.
+/// Applies the event and records how it went on its row; the event as stored now.
 fn apply_and_record(
     conn: &mut DbConnection,
     id: &str,
     event: &HrEvent,
     ctx: &AuditContext,
     rules: &Rules,
-) -> StaffingResult<()> {
-    match apply(conn, event, ctx, rules)? {
+) -> StaffingResult<StoredHrEvent> {
+    let recorded = match apply(conn, event, ctx, rules)? {
         None => rows::set_outcome(
             conn,
             id,
@@ -279,8 +277,8 @@ fn apply_and_record(
             tracing::info!(hr_event.id = id, hr_event.problem = %why.en, "HR event unmatched");
             rows::set_outcome(conn, id, HrEventStatus::Unmatched, Some(&why.en), None)?
         }
-    }
-    Ok(())
+    };
+    recorded.ok_or_else(|| StaffingError::HrEventNotFound(id.to_owned()))
 }
 
 /// Applies one event to the roster; why not, when it cannot be.
@@ -291,15 +289,20 @@ fn apply(
     rules: &Rules,
 ) -> StaffingResult<Option<Text>> {
     let today = rules.today(ctx.at);
-    let existing = employee_rows::find(conn, event.employee_id().as_str())?;
+    let employee_id = event.employee_id().as_str();
     let department = match event {
         HrEvent::Hired(h) => Some(&h.department_code),
         HrEvent::Transferred(t) => Some(&t.department_code),
         _ => None,
     };
-    let department_known = match department {
-        Some(code) => departments::find(conn, code.as_str())?.is_some(),
-        None => true,
+    // The department's existence and the employee in one query, the employee alone when
+    // the event names no department or one that does not exist.
+    let (existing, department_known) = match department {
+        Some(code) => match employee_rows::find_in_department(conn, employee_id, code.as_str())? {
+            Some(existing) => (existing, true),
+            None => (employee_rows::find(conn, employee_id)?, false),
+        },
+        None => (employee_rows::find(conn, employee_id)?, true),
     };
     let current = existing.as_ref().map(|e| &e.value);
     match effect(event, current, department_known, today) {

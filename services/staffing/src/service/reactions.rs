@@ -73,7 +73,9 @@ pub fn roster_changed(
                 teams::remove_in(conn, &place.value, ctx, rules)?;
             }
         }
-        let facts_moved = c.before.as_ref().is_none_or(|b| {
+        // A new employee is on no team yet (a team place references its employee), so
+        // there is no project of theirs to recheck.
+        let facts_moved = c.before.as_ref().is_some_and(|b| {
             b.hire_date != after.hire_date || b.last_working_day != after.last_working_day
         });
         if facts_moved {

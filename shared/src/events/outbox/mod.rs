@@ -7,10 +7,13 @@
 mod admin;
 mod claim;
 mod publish;
+mod routed;
 
 pub use admin::*;
 pub use claim::*;
 pub use publish::*;
+pub use routed::Cte;
+pub(crate) use routed::publish_routed;
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";

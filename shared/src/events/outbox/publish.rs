@@ -17,11 +17,22 @@ use super::{PENDING, webhook_subscriber};
 /// Writes events to the outbox, each addressed to the peer services that take its type
 /// (by their declarations) and to every active webhook subscription for it. Call inside
 /// the transaction of the change that caused the events; the routes are read once per
-/// call, so publish a batch in one call.
+/// call, so publish a batch in one call. One event on PostgreSQL is one statement, the
+/// routes read in it (see `routed`).
 pub fn publish(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> {
     if events.is_empty() {
         return Ok(());
     }
+    if let (DbConnection::Pg(c), [event]) = (&mut *conn, events)
+        && super::routed::publish_routed(c, event, None, None)?.is_some()
+    {
+        return Ok(());
+    }
+    publish_read_routes(conn, events)
+}
+
+/// [`publish`] with the routes read first, then the writes.
+pub(crate) fn publish_read_routes(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> {
     let (peers, hooks) = peers::routes_and_webhooks(conn)?;
     let hooks: Vec<(String, Vec<String>)> = hooks
         .into_iter()
