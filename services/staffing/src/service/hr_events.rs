@@ -44,7 +44,7 @@ pub async fn receive(
         let id = ids::new_id().to_string();
         let row = HrEventRow {
             id: id.clone(),
-            webhook_id: webhook_id.clone(),
+            webhook_id,
             event_type: event.type_name().to_owned(),
             payload: data.to_string(),
             received_at: now.naive_utc(),
@@ -55,13 +55,8 @@ pub async fn receive(
             next_attempt_at: None,
         };
         // The id first: a concurrent delivery of the same id waits here for this one.
-        if !rows::insert_new(conn, &row)? {
-            let event = rows::find_by_webhook_id(conn, &webhook_id)?
-                .ok_or_else(|| ApiError::internal("a known webhook-id without its event"))?;
-            return Ok(Received {
-                event,
-                fresh: false,
-            });
+        if let Some(seen) = stored_before(conn, &row)? {
+            return Ok(seen);
         }
         let ctx = AuditContext::for_event(SOURCE, &id, now);
         Ok(Received {
@@ -70,6 +65,19 @@ pub async fn receive(
         })
     })
     .await
+}
+
+/// Stores `row` unless its `webhook_id` is known; the event stored before when it is.
+fn stored_before(conn: &mut DbConnection, row: &HrEventRow) -> StaffingResult<Option<Received>> {
+    if rows::insert_new(conn, row)? {
+        return Ok(None);
+    }
+    let event = rows::find_by_webhook_id(conn, &row.webhook_id)?
+        .ok_or_else(|| ApiError::internal("a known webhook-id without its event"))?;
+    Ok(Some(Received {
+        event,
+        fresh: false,
+    }))
 }
 
 /// How an HR source's event that is not applied on arrival is kept.
@@ -99,7 +107,7 @@ pub async fn receive_held(
         };
         let row = HrEventRow {
             id: id.clone(),
-            webhook_id: webhook_id.clone(),
+            webhook_id,
             event_type: event_type.to_owned(),
             payload: data.to_string(),
             received_at: now.naive_utc(),
@@ -109,13 +117,8 @@ pub async fn receive_held(
             attempts: 0,
             next_attempt_at,
         };
-        if !rows::insert_new(conn, &row)? {
-            let event = rows::find_by_webhook_id(conn, &webhook_id)?
-                .ok_or_else(|| ApiError::internal("a known webhook-id without its event"))?;
-            return Ok(Received {
-                event,
-                fresh: false,
-            });
+        if let Some(seen) = stored_before(conn, &row)? {
+            return Ok(seen);
         }
         tracing::info!(hr_event.id = %id, hr_event.held = ?held, "HR source event held");
         Ok(Received {
