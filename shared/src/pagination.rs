@@ -62,8 +62,8 @@ impl PageQuery {
 }
 
 impl PageQuery {
-    /// Validates the page, loads up to `fetch()` rows after the cursor on the blocking pool,
-    /// and builds the page: the whole of a plain list endpoint but its query.
+    /// Validates the page, loads up to `fetch()` rows after the cursor on the database's
+    /// threads, and builds the page: the whole of a plain list endpoint but its query.
     pub async fn load<R, T, E>(
         &self,
         db: &crate::db::Db,

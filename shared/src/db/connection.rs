@@ -46,9 +46,11 @@ impl SqliteOptions {
             SqliteSynchronous::Full => "FULL",
             SqliteSynchronous::Normal => "NORMAL",
         };
+        // The busy timeout first: switching to WAL waits for a lock that another process
+        // opening the same file at the same moment may hold.
         format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;",
             self.busy_timeout_ms
         )
     }

@@ -12,14 +12,15 @@ pub type DbResult<T> = Result<T, DbError>;
 pub enum DbError {
     #[error("database query failed")]
     Query(#[from] DieselError),
-    #[error("no database connection available")]
-    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("no database connection")]
+    Connect(#[from] diesel::ConnectionError),
     #[error("no database connection became free in time")]
     Busy,
     #[error(transparent)]
     Corrupt(#[from] CorruptRow),
-    #[error("database task failed")]
-    Task(#[source] tokio::task::JoinError),
+    /// The work panicked (a bug), or the database threads have stopped.
+    #[error("the database work ended without an answer")]
+    NoAnswer,
     #[error("the write was done but its commit failed: {0}")]
     Commit(String),
     #[error("the database writer has stopped")]
@@ -80,11 +81,15 @@ impl From<DbError> for ApiError {
                 ))
                 .with_source(err)
             }
-            DbError::Pool(_) | DbError::Busy => ApiError::unavailable(text!(
-                "The database is busy or unreachable; please retry.",
-                "数据库繁忙或不可达，请重试。"
-            ))
-            .with_source(err),
+            DbError::Connect(_)
+            | DbError::Busy
+            | DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => {
+                ApiError::unavailable(text!(
+                    "The database is busy or unreachable; please retry.",
+                    "数据库繁忙或不可达，请重试。"
+                ))
+                .with_source(err)
+            }
             _ => ApiError::internal(err),
         }
     }
@@ -92,12 +97,6 @@ impl From<DbError> for ApiError {
 
 impl From<DieselError> for ApiError {
     fn from(err: DieselError) -> Self {
-        DbError::from(err).into()
-    }
-}
-
-impl From<diesel::r2d2::PoolError> for ApiError {
-    fn from(err: diesel::r2d2::PoolError) -> Self {
         DbError::from(err).into()
     }
 }

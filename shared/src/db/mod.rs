@@ -1,8 +1,9 @@
 //! Persistence: one diesel `MultiConnection` over SQLite and PostgreSQL, the backend
-//! picked from the URL's scheme; pools; migrations; and the only door to the database
-//! from async code, which runs every diesel call on the blocking pool; and values a replica
-//! keeps while a generation counter in the database says they hold.
+//! picked from the URL's scheme; the database's threads, the only door to the database
+//! from async code (no diesel call runs on the async threads); migrations; and values a
+//! replica keeps while a generation counter in the database says they hold.
 
+mod checkpoint;
 mod connection;
 mod errors;
 pub(crate) mod files;
@@ -10,6 +11,7 @@ mod generation_cache;
 mod migrate;
 mod pool;
 mod statement;
+mod workers;
 mod writer;
 
 pub use connection::DbConnection;

@@ -1,87 +1,31 @@
-//! Connection pools and the async door to them.
+//! The database's threads and the async door to them.
 //!
-//! SQLite has one writer at a time, so writes get a pool of one connection and reads their
-//! own pool; several writers would only queue on the file lock. PostgreSQL uses one pool
-//! for both. Every closure runs on the blocking thread pool, never on the async threads.
+//! SQLite has one writer at a time, so writes go to its single writer thread (a group
+//! commit) and reads to threads of their own; several writers would only queue on the
+//! file lock. PostgreSQL's threads take both. No diesel call runs on the async threads.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use prometheus::{Histogram, HistogramOpts};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Notify;
 
 use diesel::connection::SimpleConnection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 
-use super::connection::{DatabaseUrlExt, DbConnection, SqliteOptions};
+use super::connection::{DbConnection, SqliteOptions};
 use super::errors::DbError;
 use super::migrate::{Migrations, migrations_complete, run_migrations};
+use super::workers::{Connector, Workers};
 use super::writer::{Done, Job, Writer, commit_failed};
 use crate::settings::{DatabaseSettings, DatabaseUrl};
-
-struct Manager {
-    url: DatabaseUrl,
-    sqlite: SqliteOptions,
-}
-
-impl ManageConnection for Manager {
-    type Connection = DbConnection;
-    type Error = r2d2::Error;
-
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.url
-            .connect(&self.sqlite)
-            .map_err(r2d2::Error::ConnectionError)
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
-    }
-}
-
-type DbPool = Pool<Manager>;
-
-/// Admits as many callers to a pool as it has connections, first come first served, the
-/// rest waiting here on the async side instead of each parked on a blocking thread inside
-/// r2d2. Measured with `bench-notices` on PostgreSQL (64 connections, a pool of 8, builds
-/// running beside it): reads' p99 was 21 and 28 ms with it, 227 and 227 ms right after
-/// without it, at about the same throughput.
-#[derive(Clone)]
-struct Gate {
-    permits: Arc<Semaphore>,
-    timeout: Duration,
-}
-
-impl Gate {
-    fn new(connections: u32, timeout: Duration) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(connections as usize)),
-            timeout,
-        }
-    }
-
-    async fn enter(&self) -> Result<OwnedSemaphorePermit, DbError> {
-        match tokio::time::timeout(self.timeout, self.permits.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            // Closed never happens (no one closes it); both read as "no connection in time".
-            Ok(Err(_)) | Err(_) => Err(DbError::Busy),
-        }
-    }
-}
 
 /// A service's database: cheap to clone, shared by all workers.
 #[derive(Clone)]
 pub struct Db {
-    read: DbPool,
-    write: DbPool,
-    /// In front of `read`; on PostgreSQL, where `write` is the same pool, in front of both.
-    read_gate: Gate,
+    /// `pool_size` threads with a connection each, taking work in the order it came; the
+    /// rest waits in their queue, at most `acquire_timeout_ms`. On PostgreSQL they write too.
+    threads: Workers,
     /// SQLite's single writer, a group commit (see `writer`); PostgreSQL has none.
     writer: Option<Writer>,
     url: DatabaseUrl,
@@ -109,61 +53,45 @@ fn write_histogram() -> prometheus::Result<Histogram> {
 }
 
 impl Db {
-    /// Opens the pools and applies pending migrations. Blocking: call from start-up code
-    /// through [`tokio::task::spawn_blocking`] or before the runtime serves requests.
+    /// Applies pending migrations and starts the database's threads. Blocking: call from
+    /// start-up code through [`tokio::task::spawn_blocking`] or before the runtime serves
+    /// requests.
     pub fn open(
         url: &DatabaseUrl,
         settings: &DatabaseSettings,
         migrations: Vec<Migrations>,
     ) -> anyhow::Result<Self> {
         super::files::prepare(url)?;
-        let manager = || Manager {
+        let connector = Connector {
             url: url.clone(),
             sqlite: SqliteOptions {
                 synchronous: settings.sqlite_synchronous,
                 busy_timeout_ms: settings.busy_timeout_ms,
             },
         };
-        let build = |size: u32| {
-            Pool::builder()
-                .max_size(size)
-                .min_idle(Some(1))
-                // No `SELECT 1` round trip before every checkout: a broken connection
-                // shows as an error on first use, which the caller answers as 503.
-                .test_on_check_out(false)
-                .connection_timeout(Duration::from_millis(settings.acquire_timeout_ms))
-                .build(manager())
-        };
-        let write = build(if url.is_sqlite() {
-            1
-        } else {
-            settings.pool_size
-        })?;
-        let read = if url.is_sqlite() {
-            build(settings.pool_size)?
-        } else {
-            write.clone()
-        };
-        let read_gate = Gate::new(
-            settings.pool_size,
-            Duration::from_millis(settings.acquire_timeout_ms),
-        );
-        run_migrations(&mut *write.get()?, &migrations)?;
+        let mut first = connector.connect()?;
+        run_migrations(&mut first, &migrations)?;
         let committed = Arc::new(Notify::new());
         let held = write_histogram()?;
         let writer = if url.is_sqlite() {
+            let checkpoints = connector.connect()?;
             Some(Writer::start(
-                write.get()?,
+                first,
+                checkpoints,
                 committed.clone(),
                 held.clone(),
             )?)
         } else {
             None
         };
+        let threads = Workers::start(
+            "db",
+            settings.pool_size,
+            connector,
+            Duration::from_millis(settings.acquire_timeout_ms),
+        )?;
         Ok(Self {
-            read,
-            write,
-            read_gate,
+            threads,
             writer,
             url: url.clone(),
             migrations,
@@ -181,24 +109,18 @@ impl Db {
         &self.url
     }
 
-    /// Runs `f` with a reading connection on the blocking pool.
+    /// Runs `f` with a reading connection on one of the database's threads.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let permit = self.read_gate.enter().await?;
-        let pool = self.read.clone();
-        blocking(move || {
-            let _permit = permit;
-            f(&mut *pool.get().map_err(DbError::from)?)
-        })
-        .await
+        self.threads.run(f).await
     }
 
-    /// Runs `f` in one transaction on the writing connection, on the blocking pool:
-    /// all of it is committed, or none.
+    /// Runs `f` in one transaction on a writing connection, off the async threads: all of
+    /// it is committed, or none.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
@@ -208,19 +130,15 @@ impl Db {
         if let Some(writer) = &self.writer {
             return grouped(writer, f).await;
         }
-        // PostgreSQL: one pool for reads and writes, so one gate.
-        let permit = self.read_gate.enter().await?;
-        let pool = self.write.clone();
+        // PostgreSQL: the same threads read and write.
         let held = self.held.clone();
-        let result = blocking(move || {
-            let _permit = permit;
-            let mut pooled: PooledConnection<Manager> = pool.get().map_err(DbError::from)?;
-            let conn: &mut DbConnection = &mut pooled;
-            let _timer = held.start_timer();
-            // SQLite writes go through its writer (above); this is PostgreSQL's way.
-            pg_transaction(conn, f)
-        })
-        .await;
+        let result = self
+            .threads
+            .run(move |conn| {
+                let _timer = held.start_timer();
+                pg_transaction(conn, f)
+            })
+            .await;
         if result.is_ok() {
             self.committed.notify_one();
         }
@@ -235,12 +153,10 @@ impl Db {
 
     /// Readiness: the database answers and every migration is applied.
     pub async fn is_ready(&self) -> bool {
-        let pool = self.read.clone();
         let migrations = self.migrations.clone();
-        blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
+        self.read(move |conn| {
             conn.batch_execute("SELECT 1").map_err(DbError::from)?;
-            Ok::<_, DbError>(migrations_complete(&mut conn, &migrations))
+            Ok::<_, DbError>(migrations_complete(conn, &migrations))
         })
         .await
         .unwrap_or(false)
@@ -303,20 +219,6 @@ where
         }
     }
     result
-}
-
-/// Runs `f` on the blocking pool inside the caller's tracing span, so that what it logs
-/// carries the request id.
-async fn blocking<T, E, F>(f: F) -> Result<T, E>
-where
-    F: FnOnce() -> Result<T, E> + Send + 'static,
-    T: Send + 'static,
-    E: From<DbError> + Send + 'static,
-{
-    let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(f))
-        .await
-        .map_err(|e| E::from(DbError::Task(e)))?
 }
 
 #[cfg(test)]

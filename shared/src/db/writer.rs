@@ -8,10 +8,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use prometheus::Histogram;
 use tokio::sync::Notify;
 
+use super::checkpoint::{Checkpointer, WRITER_PRAGMAS};
 use super::connection::DbConnection;
 use super::errors::DbError;
 
@@ -48,14 +49,17 @@ impl Writer {
     /// that kept some work; `held` times each transaction, from its `BEGIN` to the end
     /// of its commit or rollback (how long the database's single writer was taken).
     pub fn start(
-        mut conn: impl std::ops::DerefMut<Target = DbConnection> + Send + 'static,
+        mut conn: DbConnection,
+        checkpoints: DbConnection,
         committed: Arc<Notify>,
         held: Histogram,
-    ) -> std::io::Result<Self> {
+    ) -> anyhow::Result<Self> {
+        conn.batch_execute(WRITER_PRAGMAS)?;
+        let checkpointer = Checkpointer::start(checkpoints)?;
         let (jobs, queue) = channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || serve(&mut conn, &queue, &committed, &held))?;
+            .spawn(move || serve(&mut conn, &queue, &committed, &held, &checkpointer))?;
         Ok(Self { jobs })
     }
 
@@ -65,7 +69,13 @@ impl Writer {
     }
 }
 
-fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify, held: &Histogram) {
+fn serve(
+    conn: &mut DbConnection,
+    queue: &Receiver<Job>,
+    committed: &Notify,
+    held: &Histogram,
+    checkpointer: &Checkpointer,
+) {
     while let Ok(first) = queue.recv() {
         // Observed when the transaction has ended, before anyone is answered: a caller
         // that reads the metric after its answer finds its transaction in it.
@@ -136,6 +146,7 @@ fn serve(conn: &mut DbConnection, queue: &Receiver<Job>, committed: &Notify, hel
         };
         timer.observe_duration();
         if outcome.is_ok() && kept {
+            checkpointer.committed();
             committed.notify_one();
         }
         for done in answers {
