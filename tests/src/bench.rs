@@ -39,8 +39,10 @@ pub fn arg(name: &str) -> Option<String> {
         .cloned()
 }
 
-/// One-row INSERT transactions on a fresh table beside the service's database: what the
-/// disk allows one connection, flush by flush.
+/// One-row INSERT transactions on a fresh table beside the service's database for three
+/// seconds: what the disk allows one connection, flush by flush. Prints how long the
+/// slowest commits took: a flush the disk holds up holds up every request waiting for it,
+/// so the disk's own stalls bound the p99 that any load can reach.
 pub fn sqlite_baseline(db: &TestDatabase) -> anyhow::Result<f64> {
     let path = db.dir().join("baseline.db");
     let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
@@ -48,14 +50,28 @@ pub fn sqlite_baseline(db: &TestDatabase) -> anyhow::Result<f64> {
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
          CREATE TABLE rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);",
     )?;
-    let n = 3000;
+    let mut commits = Vec::new();
     let started = Instant::now();
-    for i in 0..n {
+    while started.elapsed() < Duration::from_secs(3) {
+        let i = commits.len();
+        let one = Instant::now();
         conn.batch_execute(&format!(
             "BEGIN; INSERT INTO rows (id, payload) VALUES ({i}, 'row {i}'); COMMIT;"
         ))?;
+        commits.push(one.elapsed());
     }
-    Ok(f64::from(n) / started.elapsed().as_secs_f64())
+    let rate = commits.len() as f64 / started.elapsed().as_secs_f64();
+    commits.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let slowest = commits.last().copied().unwrap_or_default();
+    let stalls = commits.iter().filter(|d| ms(**d) > 25.0).count();
+    println!(
+        "\nBaseline: {} one-row commits in 3 s, p99 {:.2} ms, slowest {:.1} ms, {stalls} over 25 ms",
+        commits.len(),
+        ms(commits[commits.len() * 99 / 100]),
+        ms(slowest),
+    );
+    Ok(rate)
 }
 
 /// `pgbench` select-only and one-row INSERT rates with `clients` clients, on a scratch
