@@ -35,18 +35,17 @@ pub fn plan_in(
     department: &DepartmentCode,
 ) -> TrainingResult<Plan> {
     let c = curriculum::load_in(conn, project)?;
-    plan_with(conn, &c, project, employee, department)
+    plan_with(conn, &c, employee, department)
 }
 
 /// The person's plan from a curriculum already read: only their own record is read.
 fn plan_with(
     conn: &mut DbConnection,
     c: &Curriculum,
-    project: &ProjectId,
     employee: &EmployeeId,
     department: &DepartmentCode,
 ) -> TrainingResult<Plan> {
-    let record = records::of_person(conn, employee, project)?;
+    let record = records::of_person(conn, employee)?;
     Ok(plan_for(c, department, &record))
 }
 
@@ -78,7 +77,7 @@ pub async fn get(
         let department = department_of(conn, &employee, &fixed)?
             .ok_or_else(|| TrainingError::EmployeeNotFound(employee.clone()))?;
         let c = curriculum::cached_in(conn, &cache, &project)?;
-        let plan = plan_with(conn, &c, &project, &employee, &department)?;
+        let plan = plan_with(conn, &c, &employee, &department)?;
         let first = fixed.first();
         Ok(PersonPlan {
             plan,
@@ -115,7 +114,7 @@ fn refresh_with(
     let Some(department) = department_of(conn, employee, &fixed)? else {
         return Ok(());
     };
-    let plan = plan_with(conn, c, project, employee, &department)?;
+    let plan = plan_with(conn, c, employee, &department)?;
     let counts = (plan.sessions_done, plan.sessions_required);
     let last = plans::share(conn, project, employee)?;
     report_in(conn, project, employee, fixed, counts, last, ctx)

@@ -211,3 +211,57 @@ async fn the_daily_job_reports_an_overdue_plan_once_when_the_clock_passes_the_du
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(published_of(&app, "catchup.overdue").await.len(), 1);
 }
+
+#[actix_web::test]
+async fn what_someone_did_on_another_project_counts_nowhere_but_there() {
+    const P2: &str = "01938a7e-4c1b-7d2e-9f00-000000000002";
+    let app = spawn().await;
+    let other = staffing_event(
+        "other-project",
+        "project.upserted",
+        json!({"project_id": P2, "name": "ERP", "status": "in_progress", "planned_start": null,
+               "planned_go_live": "2027-06-01", "stabilization_months": 3}),
+    );
+    assert_eq!(deliver(&app, &other).await["applied"], 1);
+    let here = create_session(&app, &session_body("Here", "2026-11-02", &["sales"])).await;
+    let res = app
+        .as_role(
+            Role::Trainer,
+            Method::POST,
+            &format!("/v1/projects/{P2}/training-sessions"),
+        )
+        .json(&session_body("There", "2026-11-02", &["sales"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let there: Value = res.json().await.unwrap();
+    // E1 does all of the other project's training, none of this one's.
+    assert_eq!(attend(&app, &id_of(&there), "E1", true).await, 200);
+    let video = add_video_link(&app, &id_of(&there), 600).await;
+    let (status, _) = report(
+        &app,
+        &video,
+        "E1",
+        json!({"played": [{"start": 0, "end": 600}]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let p = plan(&app, "E1").await;
+    assert_eq!(titles(&p), ["Here"]);
+    assert_eq!(
+        (p["sessions_done"].as_u64(), p["sessions_required"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let (status, there_plan) = get_json(&app, &format!("/v1/projects/{P2}/catch-up/E1")).await;
+    assert_eq!(status, 200, "{there_plan}");
+    assert_eq!(
+        (
+            there_plan["sessions_done"].as_u64(),
+            there_plan["sessions_required"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let _ = here;
+}
