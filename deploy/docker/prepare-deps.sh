@@ -21,8 +21,9 @@ sed -n 's/^path = "\(.*\)"/\1/p' Cargo.toml | while read -r path; do
 done
 rm -f vendor/Cargo.lock
 if [ -n "$(ls -A vendor)" ]; then
-    mkdir -p .cargo
-    cat > .cargo/config.toml <<'TOML'
+    # Beside the repository's own settings (SQLite's build flags).
+    cat >> .cargo/config.toml <<'TOML'
+
 [source.crates-io]
 replace-with = "vendored-sources"
 

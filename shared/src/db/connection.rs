@@ -55,3 +55,39 @@ impl SqliteOptions {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::Text;
+
+    use super::*;
+    use crate::testing::TestDatabase;
+
+    #[derive(diesel::QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+
+    #[test]
+    fn sqlite_is_built_with_the_query_planner_stability_guarantee() {
+        // Set in `.cargo/config.toml`; a build without it re-prepares statements on every use.
+        let tdb = TestDatabase::sqlite();
+        let url = DatabaseUrl::parse(&tdb.url).unwrap();
+        let options = SqliteOptions {
+            synchronous: SqliteSynchronous::Full,
+            busy_timeout_ms: 1000,
+        };
+        let mut conn = url.connect(&options).unwrap();
+        let DbConnection::Sqlite(c) = &mut conn else {
+            unreachable!("a sqlite:// URL")
+        };
+        let all: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options").load(c).unwrap();
+        assert!(
+            all.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+            "ENABLE_QPSG missing from {:?}",
+            all.iter().map(|o| &o.compile_options).collect::<Vec<_>>()
+        );
+    }
+}
