@@ -5,7 +5,9 @@
 
 use actix_web::http::header::{self, HeaderName, HttpDate};
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{HttpRequest, HttpResponse, delete, head, options, patch, post, web};
+use actix_web::{
+    HttpRequest, HttpResponse, HttpResponseBuilder, delete, head, options, patch, post, web,
+};
 use chrono::{DateTime, Utc};
 use continuity_shared::audit::AuditContext;
 use continuity_shared::auth::Caller;
@@ -156,10 +158,20 @@ pub async fn create_upload(
             return Err(e.into());
         }
     };
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/uploads/{id}")))
-        .insert_header((UPLOAD_EXPIRES, http_date(upload.expires_at)))
-        .finish())
+    let mut res = HttpResponse::Created();
+    res.insert_header((header::LOCATION, format!("/v1/uploads/{id}")));
+    Ok(with_expiry(&mut res, &upload).finish())
+}
+
+/// `Upload-Expires` (tus expiration) on every answer about an upload not yet finished.
+fn with_expiry<'r>(
+    res: &'r mut HttpResponseBuilder,
+    upload: &Upload,
+) -> &'r mut HttpResponseBuilder {
+    if !upload.completed {
+        res.insert_header((UPLOAD_EXPIRES, http_date(upload.expires_at)));
+    }
+    res
 }
 
 fn describe(req: &HttpRequest) -> ApiResult<Described> {
@@ -208,10 +220,7 @@ pub async fn upload_status(
     res.insert_header((UPLOAD_OFFSET, upload.offset.to_string()))
         .insert_header((UPLOAD_LENGTH, upload.length.to_string()))
         .insert_header((header::CACHE_CONTROL, "no-store"));
-    if !upload.completed {
-        res.insert_header((UPLOAD_EXPIRES, http_date(upload.expires_at)));
-    }
-    Ok(res.finish())
+    Ok(with_expiry(&mut res, &upload).finish())
 }
 
 /// Continues an upload from `Upload-Offset`, which must be where it stands (else 409);
@@ -322,10 +331,7 @@ pub async fn continue_upload(
 fn received(upload: &Upload) -> HttpResponse {
     let mut res = HttpResponse::NoContent();
     res.insert_header((UPLOAD_OFFSET, upload.offset.to_string()));
-    if !upload.completed {
-        res.insert_header((UPLOAD_EXPIRES, http_date(upload.expires_at)));
-    }
-    res.finish()
+    with_expiry(&mut res, upload).finish()
 }
 
 /// Ends an upload (tus termination): its bytes so far are removed; a material it already
