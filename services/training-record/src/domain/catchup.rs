@@ -1,6 +1,8 @@
 //! How far a person is with a session, and their catch-up plan: the required sessions of
 //! their department they neither attended nor completed, oldest first.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use super::material::{Material, MaterialKind};
@@ -91,7 +93,7 @@ pub fn session_state(attended: bool, uses: &[MaterialUse]) -> SessionState {
 /// One session of a plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanItem {
-    pub session: TrainingSession,
+    pub session: Arc<TrainingSession>,
     pub share_done: f64,
     pub minutes_left: u32,
 }
@@ -106,7 +108,7 @@ pub struct Plan {
 
 /// The plan from the required sessions of the person's department and their state of
 /// each; oldest first (then by id, so equal dates keep one order).
-pub fn plan(required: Vec<(TrainingSession, SessionState)>) -> Plan {
+pub fn plan(required: Vec<(Arc<TrainingSession>, SessionState)>) -> Plan {
     let sessions_required = required.len() as u32;
     let mut items: Vec<PlanItem> = Vec::new();
     for (session, state) in required {
@@ -193,7 +195,11 @@ mod tests {
 
     #[test]
     fn the_plan_lists_what_is_left_oldest_first_with_minutes_left() {
-        let (old, new, done) = (session(3, 60), session(9, 90), session(1, 30));
+        let (old, new, done) = (
+            Arc::new(session(3, 60)),
+            Arc::new(session(9, 90)),
+            Arc::new(session(1, 30)),
+        );
         let p = plan(vec![
             (
                 new.clone(),

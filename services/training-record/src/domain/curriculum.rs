@@ -4,6 +4,7 @@
 //! person's record is read for each plan.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use continuity_contract::DepartmentCode;
 
@@ -12,10 +13,11 @@ use super::ids::{MaterialId, SessionId};
 use super::material::Material;
 use super::session::TrainingSession;
 
-/// One session with its materials.
+/// One session with its materials. The session is shared with the plans built from it,
+/// instead of each plan copying every session (its strings and its audience) on every read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lesson {
-    pub session: TrainingSession,
+    pub session: Arc<TrainingSession>,
     pub materials: Vec<Material>,
 }
 
@@ -37,7 +39,7 @@ impl Curriculum {
             .into_iter()
             .map(|session| Lesson {
                 materials: by_session.remove(&session.session_id).unwrap_or_default(),
-                session,
+                session: Arc::new(session),
             })
             .collect();
         Self { lessons }
