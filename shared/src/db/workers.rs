@@ -92,11 +92,8 @@ impl Workers {
             let _ = tx.send(result);
             failed
         });
-        let task = Task {
-            state: state.clone(),
-            run,
-        };
-        if self.queue.send(task).is_err() {
+        let give_up = GiveUp(state.clone());
+        if self.queue.send(Task { state, run }).is_err() {
             return Err(E::from(DbError::NoAnswer));
         }
         let gone = |_| Err(E::from(DbError::NoAnswer));
@@ -104,15 +101,29 @@ impl Workers {
             Ok(answer) => answer.unwrap_or_else(gone),
             // Still queued: given up, and the thread will skip it. Already taken: it runs
             // to its end, and its answer is the caller's (a write may have committed).
-            Err(_) => {
-                let taken =
-                    state.compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire);
-                match taken {
-                    Ok(_) => Err(E::from(DbError::Busy)),
-                    Err(_) => rx.await.unwrap_or_else(gone),
-                }
-            }
+            Err(_) if give_up.now() => Err(E::from(DbError::Busy)),
+            Err(_) => rx.await.unwrap_or_else(gone),
         }
+    }
+}
+
+/// Gives up a caller's work while it is still queued: on its timeout, and when the caller
+/// itself goes away (a client that disconnected), so that no thread works for no one.
+struct GiveUp(Arc<AtomicU8>);
+
+impl GiveUp {
+    /// True when the work was still queued and now never runs.
+    fn now(&self) -> bool {
+        self.0
+            .compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+}
+
+impl Drop for GiveUp {
+    fn drop(&mut self) {
+        // Taken or answered already: nothing to give up.
+        self.now();
     }
 }
 

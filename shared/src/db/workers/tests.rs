@@ -96,3 +96,41 @@ async fn a_connection_the_server_closed_is_replaced_after_the_first_failure() {
     let after = workers.run(backend_pid).await.unwrap();
     assert_ne!(after, before, "then a new connection answers");
 }
+
+#[tokio::test]
+async fn work_whose_caller_went_away_while_it_was_queued_is_never_run() {
+    let tdb = TestDatabase::new();
+    let workers = Workers::start("t", 1, connector(&tdb), Duration::from_secs(5)).unwrap();
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let holder = tokio::spawn({
+        let workers = workers.clone();
+        async move {
+            workers
+                .run(move |_| Ok::<_, DbError>(held.recv().ok()))
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let ran = Arc::new(AtomicU8::new(0));
+    // A request dropped while its work waits (its client disconnected).
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(20),
+        workers.run({
+            let ran = ran.clone();
+            move |_| {
+                ran.store(1, Ordering::SeqCst);
+                Ok::<_, DbError>(())
+            }
+        }),
+    )
+    .await;
+    assert!(dropped.is_err(), "still queued behind the holder");
+    release.send(()).unwrap();
+    holder.await.unwrap().unwrap();
+    workers.run(|_| Ok::<_, DbError>(())).await.unwrap();
+    assert_eq!(
+        ran.load(Ordering::SeqCst),
+        0,
+        "the dropped caller's work was skipped"
+    );
+}
