@@ -1,9 +1,12 @@
 //! The connection type and how a URL becomes one.
 
+use std::time::{Duration, Instant};
+
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
+use diesel::result::Error as DieselError;
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, ConnectionError};
+use diesel::{Connection, ConnectionError, QueryResult};
 
 use crate::settings::{DatabaseUrl, SqliteSynchronous};
 
@@ -25,7 +28,8 @@ impl DatabaseUrlExt for DatabaseUrl {
             DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-                conn.batch_execute(&sqlite.pragmas())
+                sqlite
+                    .apply(&mut conn)
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -41,6 +45,24 @@ pub(crate) struct SqliteOptions {
 }
 
 impl SqliteOptions {
+    /// Sets the pragmas. Switching a new file to WAL takes a lock that SQLite does not
+    /// always wait for, busy timeout or not, when another process opens the same new file
+    /// at the same moment (two replicas starting together): retried until that timeout.
+    fn apply(&self, conn: &mut SqliteConnection) -> QueryResult<()> {
+        let deadline = Instant::now() + Duration::from_millis(self.busy_timeout_ms);
+        loop {
+            match conn.batch_execute(&self.pragmas()) {
+                Err(DieselError::DatabaseError(_, info))
+                    if info.message().contains("database is locked")
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                done => return done,
+            }
+        }
+    }
+
     fn pragmas(&self) -> String {
         let sync = match self.synchronous {
             SqliteSynchronous::Full => "FULL",
