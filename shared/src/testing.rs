@@ -189,6 +189,10 @@ impl TestApp {
                 // Tests talk to loopback: a proxy from the developer's environment is not
                 // in the way (and some tests set one on purpose).
                 .no_proxy()
+                // Below the server's 5 s keep-alive: a connection idle that long (a test
+                // waiting on a browser) could be reused just as the server closes it, and
+                // the request fail with an incomplete message.
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
                 .build()
                 .expect("HTTP client"),
             db,
