@@ -44,7 +44,8 @@ pub async fn put_employee(app: &TestApp, id: &str, body: Value) -> Response {
         .json(&body)
         .send()
         .await
-        .unwrap()
+        // The transport error in full (its source chain says which side closed what).
+        .unwrap_or_else(|e| panic!("PUT /v1/employees/{id} got no answer: {e:?}"))
 }
 
 /// GET as admin, who may read everything, the admin views included.
