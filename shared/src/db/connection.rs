@@ -93,8 +93,9 @@ mod tests {
     }
 
     #[test]
-    fn sqlite_is_built_with_the_query_planner_stability_guarantee() {
-        // Set in `.cargo/config.toml`; a build without it re-prepares statements on every use.
+    fn sqlite_is_built_with_plan_stability_and_without_per_connection_locks() {
+        // Set in `.cargo/config.toml`; a build without QPSG re-prepares statements on every
+        // use, and the serialized threading mode locks a mutex around every call.
         let tdb = TestDatabase::sqlite();
         let url = DatabaseUrl::parse(&tdb.url).unwrap();
         let options = SqliteOptions {
@@ -106,10 +107,9 @@ mod tests {
             unreachable!("a sqlite:// URL")
         };
         let all: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options").load(c).unwrap();
-        assert!(
-            all.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
-            "ENABLE_QPSG missing from {:?}",
-            all.iter().map(|o| &o.compile_options).collect::<Vec<_>>()
-        );
+        let all: Vec<&str> = all.iter().map(|o| o.compile_options.as_str()).collect();
+        for wanted in ["ENABLE_QPSG", "THREADSAFE=2"] {
+            assert!(all.contains(&wanted), "{wanted} missing from {all:?}");
+        }
     }
 }

@@ -66,12 +66,15 @@ pub(crate) fn department(conn: &mut DbConnection, code: &str) -> DbResult<Option
         .optional()?)
 }
 
+/// On the backend's own connection, as every read on a hot path: through the
+/// `MultiConnection` diesel rebuilds the statement's SQL text at every execution, even
+/// when the prepared statement is cached (most of what a one-row read costs).
 pub(crate) fn employee(conn: &mut DbConnection, id: &str) -> DbResult<Option<EmployeeRow>> {
-    Ok(re::table
+    Ok(with_backend!(conn, |c| re::table
         .find(id)
         .select(EmployeeRow::as_select())
-        .get_result(conn)
-        .optional()?)
+        .get_result(c)
+        .optional())?)
 }
 
 pub(crate) fn project(conn: &mut DbConnection, id: &str) -> DbResult<Option<ProjectRow>> {

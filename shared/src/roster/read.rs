@@ -32,10 +32,12 @@ pub fn project(conn: &mut DbConnection, id: &ProjectId) -> DbResult<Option<Copie
 
 /// Whether the project is in the copy (cheaper than reading it).
 pub fn project_exists(conn: &mut DbConnection, id: &ProjectId) -> DbResult<bool> {
-    let n: i64 = rp::table
-        .filter(rp::project_id.eq(id.to_string()))
+    let id = id.to_string();
+    // On the backend's own connection: see `db::employee`.
+    let n: i64 = crate::with_backend!(conn, |c| rp::table
+        .filter(rp::project_id.eq(&id))
         .count()
-        .get_result(conn)?;
+        .get_result(c))?;
     Ok(n > 0)
 }
 

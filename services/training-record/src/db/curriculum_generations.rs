@@ -11,11 +11,13 @@ use super::schema::curriculum_generations as g;
 
 /// The project's generation (0 before its first change).
 pub fn of(conn: &mut DbConnection, project: &ProjectId) -> DbResult<i64> {
-    let n = g::table
-        .find(project.to_string())
+    let project = project.to_string();
+    // On the backend's own connection (read by every catch-up): see `plans::active_of`.
+    let n = with_backend!(conn, |c| g::table
+        .find(&project)
         .select(g::generation)
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(n.unwrap_or(0))
 }
 

@@ -123,15 +123,16 @@ pub fn active_of(
     project: &ProjectId,
     employee: &EmployeeId,
 ) -> DbResult<Vec<StoredPlan>> {
-    load(
-        cp::table
-            .filter(cp::project_id.eq(project.to_string()))
-            .filter(cp::employee_id.eq(employee.as_str()))
-            .filter(cp::active.eq(true))
-            .order((cp::due_date.asc(), cp::handover_id.asc()))
-            .select(COLUMNS)
-            .load(conn)?,
-    )
+    let project = project.to_string();
+    // On the backend's own connection: every catch-up read runs it, and through the
+    // `MultiConnection` diesel would rebuild its SQL text each time.
+    load(with_backend!(conn, |c| cp::table
+        .filter(cp::project_id.eq(&project))
+        .filter(cp::employee_id.eq(employee.as_str()))
+        .filter(cp::active.eq(true))
+        .order((cp::due_date.asc(), cp::handover_id.asc()))
+        .select(COLUMNS)
+        .load(c))?)
 }
 
 /// Every active plan on a project, in the order [`active_of`] gives each person's.

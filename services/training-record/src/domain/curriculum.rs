@@ -25,6 +25,10 @@ pub struct Lesson {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Curriculum {
     lessons: Vec<Lesson>,
+    /// For each department, the positions of its required lessons: a plan is computed
+    /// for every catch-up read, the curriculum once per change, so the audiences are
+    /// searched here once instead of in every plan.
+    required: HashMap<DepartmentCode, Vec<usize>>,
 }
 
 impl Curriculum {
@@ -41,8 +45,16 @@ impl Curriculum {
                 materials: by_session.remove(&session.session_id).unwrap_or_default(),
                 session: Arc::new(session),
             })
-            .collect();
-        Self { lessons }
+            .collect::<Vec<_>>();
+        let mut required: HashMap<DepartmentCode, Vec<usize>> = HashMap::new();
+        for (i, l) in lessons.iter().enumerate() {
+            if l.session.required {
+                for d in &l.session.departments {
+                    required.entry(d.clone()).or_default().push(i);
+                }
+            }
+        }
+        Self { lessons, required }
     }
 
     pub fn lessons(&self) -> &[Lesson] {
@@ -54,9 +66,11 @@ impl Curriculum {
         &'a self,
         department: &'a DepartmentCode,
     ) -> impl Iterator<Item = &'a Lesson> + 'a {
-        self.lessons
-            .iter()
-            .filter(move |l| l.session.required && l.session.is_for(department))
+        self.required
+            .get(department)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.lessons.get(i))
     }
 }
 
@@ -180,6 +194,26 @@ mod tests {
             .map(|i| (i.session.session_id, i.minutes_left))
             .collect();
         assert_eq!(left, [(half.session_id, 30), (untouched.session_id, 60)]);
+    }
+
+    #[test]
+    fn each_department_finds_its_required_sessions_in_curriculum_order() {
+        let both = session(1, &["it", "sales"], true);
+        let sales = session(2, &["sales"], true);
+        let optional = session(3, &["it", "sales"], false);
+        let it = session(4, &["it"], true);
+        let c = Curriculum::new(
+            vec![both.clone(), sales.clone(), optional, it.clone()],
+            vec![],
+        );
+        let ids = |d: &str| -> Vec<SessionId> {
+            c.required_for(&dept(d))
+                .map(|l| l.session.session_id)
+                .collect()
+        };
+        assert_eq!(ids("sales"), [both.session_id, sales.session_id]);
+        assert_eq!(ids("it"), [both.session_id, it.session_id]);
+        assert!(ids("quality").is_empty());
     }
 
     #[test]

@@ -233,3 +233,42 @@ async fn committed_writes_reach_the_database_file_without_the_writer_checkpointi
         size()
     );
 }
+
+// The snapshot is SQLite's: PostgreSQL reads stay one statement each (see `Db::read`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statements_of_one_read_see_one_snapshot_while_writes_commit() {
+    let tdb = TestDatabase::sqlite();
+    let db = sqlite_db(&tdb).await;
+    db.write(insert(1)).await.unwrap();
+    let (to_writer, wrote) = std::sync::mpsc::channel::<()>();
+    let (to_reader, read_once) = std::sync::mpsc::channel::<()>();
+    let reading = tokio::spawn({
+        let db = db.clone();
+        async move {
+            db.read(move |c| {
+                let first = count(c)?;
+                to_reader.send(()).unwrap();
+                // Another row commits before the second statement runs.
+                wrote.recv().unwrap();
+                Ok::<_, DbError>((first, count(c)?))
+            })
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || read_once.recv().unwrap())
+        .await
+        .unwrap();
+    db.write(insert(2)).await.unwrap();
+    to_writer.send(()).unwrap();
+    assert_eq!(reading.await.unwrap().unwrap(), (1, 1));
+    // The next read sees the new row: the transaction ended with the read.
+    let now = db.read(count).await.unwrap();
+    assert_eq!(now, 2);
+}
+
+fn count(c: &mut DbConnection) -> Result<i64, DbError> {
+    use diesel::RunQueryDsl;
+    diesel::dsl::sql::<diesel::sql_types::BigInt>("SELECT COUNT(*) FROM t")
+        .get_result::<i64>(c)
+        .map_err(DbError::from)
+}
