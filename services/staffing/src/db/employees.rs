@@ -129,6 +129,20 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> DbResult<Vec<Versio
     Ok(found)
 }
 
+/// Locks the employee's row until the end of the transaction (PostgreSQL; SQLite's single
+/// writer has no concurrent transaction to lock against). Nothing when there is no row.
+pub fn lock(conn: &mut DbConnection, id: &str) -> DbResult<()> {
+    if let DbConnection::Pg(c) = conn {
+        employees::table
+            .find(id)
+            .select(employees::employee_id)
+            .for_update()
+            .get_result::<String>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
 /// Adds a new employee; false when another transaction added it meanwhile. It does not
 /// fail (on PostgreSQL a failed statement would end the transaction), so the caller may
 /// read again and update instead.

@@ -47,14 +47,19 @@ pub async fn put(
     let today = rules.today(ctx.at);
     db.write(move |conn| {
         // On PostgreSQL two writes of one employee may read the same version; the second's
-        // update then finds a newer one and changes nothing. It reads again and applies
-        // on top (or answers 412 to a stale `If-Match`) instead of refusing the client with
-        // a conflict: nothing was written before the update, so the transaction is intact.
+        // update then finds a newer one and changes nothing. It then locks the row, reads
+        // again and applies on top (or answers 412 to a stale `If-Match`) instead of
+        // refusing the client with a conflict: nothing was written before the update, so
+        // the transaction is intact. Holding the lock, the next attempt cannot be overtaken
+        // (without it, ten writers at once kept overtaking each other past any number of
+        // attempts); uncontended writes never pay for the lock.
         let mut attempts = 0;
         loop {
             attempts += 1;
             match put_in(conn, &employee, &if_match, today, &ctx, &rules) {
-                Err(StaffingError::ConcurrentChange) if attempts < MAX_ATTEMPTS => continue,
+                Err(StaffingError::ConcurrentChange) if attempts < MAX_ATTEMPTS => {
+                    rows::lock(conn, employee.employee_id.as_str())?;
+                }
                 outcome => return outcome,
             }
         }
@@ -62,8 +67,8 @@ pub async fn put(
     .await
 }
 
-/// Reads before giving up on a change that others keep overtaking.
-const MAX_ATTEMPTS: u32 = 5;
+/// Attempts before giving up: the second, under the row's lock, is the last one needed.
+const MAX_ATTEMPTS: u32 = 3;
 
 fn put_in(
     conn: &mut DbConnection,
