@@ -15,9 +15,9 @@ use super::READERS;
 use crate::service::catchup;
 use crate::service::curriculum::CurriculumCache;
 
-/// Borrowed from the shared curriculum: a plan of 40 sessions is read thousands of times
-/// a second, and copying every title into the answer only to write it out cost more than
-/// writing it.
+// Borrowed from the shared curriculum: a plan of 40 sessions is read thousands of times a
+// second, and copying every title into the answer only to write it out cost more than
+// writing it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CatchUpItem<'a> {
     pub session_id: String,
