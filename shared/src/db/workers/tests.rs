@@ -15,6 +15,36 @@ fn connector(tdb: &TestDatabase) -> Connector {
     }
 }
 
+/// Takes the only thread with work that waits for the returned sender, so that what
+/// comes next queues behind it.
+async fn hold(
+    workers: &Workers,
+) -> (
+    std::sync::mpsc::Sender<()>,
+    tokio::task::JoinHandle<Result<Option<()>, DbError>>,
+) {
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let holder = tokio::spawn({
+        let workers = workers.clone();
+        async move {
+            workers
+                .run(move |_| Ok::<_, DbError>(held.recv().ok()))
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    (release, holder)
+}
+
+/// Work that records in `ran` that it ran.
+fn marks(ran: &Arc<AtomicU8>) -> impl FnOnce(&mut DbConnection) -> Result<(), DbError> + use<> {
+    let ran = ran.clone();
+    move |_| {
+        ran.store(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
 #[derive(diesel::QueryableByName)]
 struct Pid {
     #[diesel(sql_type = Integer)]
@@ -44,26 +74,9 @@ async fn work_that_panics_is_answered_with_an_error_and_the_thread_takes_the_nex
 async fn work_given_up_while_queued_is_never_run() {
     let tdb = TestDatabase::new();
     let workers = Workers::start("t", 1, connector(&tdb), Duration::from_millis(100)).unwrap();
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let holder = tokio::spawn({
-        let workers = workers.clone();
-        async move {
-            workers
-                .run(move |_| Ok::<_, DbError>(held.recv().ok()))
-                .await
-        }
-    });
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    let (release, holder) = hold(&workers).await;
     let ran = Arc::new(AtomicU8::new(0));
-    let late = workers
-        .run({
-            let ran = ran.clone();
-            move |_| {
-                ran.store(1, Ordering::SeqCst);
-                Ok::<_, DbError>(())
-            }
-        })
-        .await;
+    let late = workers.run(marks(&ran)).await;
     assert!(matches!(late, Err(DbError::Busy)), "{late:?}");
     release.send(()).unwrap();
     // The holder is answered after its wait ran out: it was already running.
@@ -101,29 +114,10 @@ async fn a_connection_the_server_closed_is_replaced_after_the_first_failure() {
 async fn work_whose_caller_went_away_while_it_was_queued_is_never_run() {
     let tdb = TestDatabase::new();
     let workers = Workers::start("t", 1, connector(&tdb), Duration::from_secs(5)).unwrap();
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let holder = tokio::spawn({
-        let workers = workers.clone();
-        async move {
-            workers
-                .run(move |_| Ok::<_, DbError>(held.recv().ok()))
-                .await
-        }
-    });
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    let (release, holder) = hold(&workers).await;
     let ran = Arc::new(AtomicU8::new(0));
     // A request dropped while its work waits (its client disconnected).
-    let dropped = tokio::time::timeout(
-        Duration::from_millis(20),
-        workers.run({
-            let ran = ran.clone();
-            move |_| {
-                ran.store(1, Ordering::SeqCst);
-                Ok::<_, DbError>(())
-            }
-        }),
-    )
-    .await;
+    let dropped = tokio::time::timeout(Duration::from_millis(20), workers.run(marks(&ran))).await;
     assert!(dropped.is_err(), "still queued behind the holder");
     release.send(()).unwrap();
     holder.await.unwrap().unwrap();
