@@ -149,6 +149,30 @@ impl Db {
         result
     }
 
+    /// Runs `f`, a write whose only change is one statement (reads may come before it),
+    /// off the async threads. On PostgreSQL no transaction is opened around it: the
+    /// statement commits alone, sparing the round trips of `BEGIN` and `COMMIT`. So `f` must
+    /// guard its statement against a change made since its reads (a compare-and-set) and
+    /// must not publish events (they need a transaction with the change). On SQLite it
+    /// joins the group commit like every write.
+    pub async fn write_statement<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        if let Some(writer) = &self.writer {
+            return grouped(writer, f).await;
+        }
+        let held = self.held.clone();
+        self.threads
+            .run(move |conn| {
+                let _timer = held.start_timer();
+                f(conn)
+            })
+            .await
+    }
+
     /// Wakes once after the next committed write (or at once if one happened since the
     /// last wake).
     pub fn commits(&self) -> Arc<Notify> {

@@ -1,31 +1,37 @@
-//! Hand-written PostgreSQL statements that diesel prepares once per connection.
+//! Hand-written statements that diesel prepares once per connection.
 //!
-//! `diesel::sql_query` marks its statement unsafe to cache, so PostgreSQL parses and plans
-//! it again on every call; a data-modifying CTE that saves round trips costs more to plan
-//! than to run. A [`PgStatement`] whose text is the same on every call is cached by that
-//! text, like diesel's own queries. Its parameters are placed as they are bound, so each
-//! appears once in the text (a statement that uses one twice binds it in a first CTE).
+//! `diesel::sql_query` marks its statement unsafe to cache, so the database parses and
+//! plans it again on every call; a data-modifying CTE that saves round trips costs more
+//! to plan than to run, and a read run for every request pays the parse each time. A
+//! [`Statement`] whose text is the same on every call is cached by that text, like
+//! diesel's own queries. Its parameters are placed as they are bound, so each appears once
+//! in the text (bind a value twice to use it twice, or bind it in a first CTE).
 
 use std::marker::PhantomData;
 
+use diesel::backend::Backend;
+use diesel::connection::Connection;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{HasSqlType, Untyped};
-use diesel::{PgConnection, QueryResult, RunQueryDsl};
+use diesel::{QueryResult, RunQueryDsl};
 
-enum Part<'a> {
+enum Part<'a, DB> {
     Sql(&'static str),
-    Bind(Box<dyn QueryFragment<Pg> + Send + 'a>),
+    Bind(Box<dyn QueryFragment<DB> + Send + 'a>),
 }
 
 /// SQL text and parameters in the order they appear.
 #[must_use = "a statement does nothing until it is executed"]
-pub struct PgStatement<'a> {
-    parts: Vec<Part<'a>>,
+pub struct Statement<'a, DB> {
+    parts: Vec<Part<'a, DB>>,
 }
 
-impl<'a> PgStatement<'a> {
+/// A statement for PostgreSQL alone (data-modifying CTEs, `unnest`).
+pub type PgStatement<'a> = Statement<'a, Pg>;
+
+impl<'a, DB: Backend + 'a> Statement<'a, DB> {
     pub fn new(sql: &'static str) -> Self {
         Self {
             parts: vec![Part::Sql(sql)],
@@ -38,11 +44,11 @@ impl<'a> PgStatement<'a> {
         self
     }
 
-    /// A parameter here (`$n`).
+    /// A parameter here (`$n` on PostgreSQL, `?` on SQLite).
     pub fn bind<ST, V>(mut self, value: V) -> Self
     where
-        Pg: HasSqlType<ST>,
-        V: ToSql<ST, Pg> + Send + 'a,
+        DB: HasSqlType<ST>,
+        V: ToSql<ST, DB> + Send + 'a,
         ST: Send + 'a,
     {
         self.parts.push(Part::Bind(Box::new(Bind::<ST, V> {
@@ -58,18 +64,18 @@ struct Bind<ST, V> {
     sql_type: PhantomData<ST>,
 }
 
-impl<ST, V> QueryFragment<Pg> for Bind<ST, V>
+impl<ST, V, DB> QueryFragment<DB> for Bind<ST, V>
 where
-    Pg: HasSqlType<ST>,
-    V: ToSql<ST, Pg>,
+    DB: Backend + HasSqlType<ST>,
+    V: ToSql<ST, DB>,
 {
-    fn walk_ast<'b>(&'b self, mut pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+    fn walk_ast<'b>(&'b self, mut pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         pass.push_bind_param::<ST, V>(&self.value)
     }
 }
 
-impl QueryFragment<Pg> for PgStatement<'_> {
-    fn walk_ast<'b>(&'b self, mut pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+impl<DB: Backend> QueryFragment<DB> for Statement<'_, DB> {
+    fn walk_ast<'b>(&'b self, mut pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         // Unlike `sql_query`, no `unsafe_to_cache_prepared`: the text is the cache key.
         for part in &self.parts {
             match part {
@@ -81,14 +87,14 @@ impl QueryFragment<Pg> for PgStatement<'_> {
     }
 }
 
-impl QueryId for PgStatement<'_> {
+impl<DB> QueryId for Statement<'_, DB> {
     type QueryId = ();
     // No static id: diesel keys its statement cache by the SQL text instead.
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl Query for PgStatement<'_> {
+impl<DB: Backend> Query for Statement<'_, DB> {
     type SqlType = Untyped;
 }
 
-impl RunQueryDsl<PgConnection> for PgStatement<'_> {}
+impl<C: Connection> RunQueryDsl<C> for Statement<'_, C::Backend> {}

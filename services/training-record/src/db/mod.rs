@@ -1,6 +1,7 @@
 //! Training-record's tables, rows and queries.
 
 pub mod attendance;
+pub mod catchup_context;
 pub mod curriculum_generations;
 pub mod materials;
 pub mod plans;

@@ -23,7 +23,7 @@ pub struct StoredPlan {
     pub overdue_reported: bool,
 }
 
-type PlanTuple = (
+pub(super) type PlanTuple = (
     String,
     String,
     String,
@@ -57,7 +57,7 @@ const COLUMNS: (
     cp::overdue_reported,
 );
 
-fn to_plan(t: PlanTuple) -> Result<StoredPlan, CorruptRow> {
+pub(super) fn to_plan(t: PlanTuple) -> Result<StoredPlan, CorruptRow> {
     let bad = |c| CorruptRow::new("catchup_plans", &t.0, c);
     let reported = match (t.6, t.7) {
         (Some(d), Some(r)) => Some((
@@ -124,8 +124,8 @@ pub fn active_of(
     employee: &EmployeeId,
 ) -> DbResult<Vec<StoredPlan>> {
     let project = project.to_string();
-    // On the backend's own connection: every catch-up read runs it, and through the
-    // `MultiConnection` diesel would rebuild its SQL text each time.
+    // On the backend's own connection: through the `MultiConnection` diesel would rebuild
+    // its SQL text at every execution.
     load(with_backend!(conn, |c| cp::table
         .filter(cp::project_id.eq(&project))
         .filter(cp::employee_id.eq(employee.as_str()))

@@ -20,10 +20,12 @@ pub struct MaterialUse {
 
 /// The seconds a recording lasts: as recorded, or the session's length.
 pub fn duration_seconds(m: &Material, s: &TrainingSession) -> f64 {
-    f64::from(
-        m.duration_seconds
-            .unwrap_or(s.duration_minutes.saturating_mul(60)),
-    )
+    recording_seconds(m.duration_seconds, s.duration_minutes)
+}
+
+/// [`duration_seconds`] from the two lengths alone: the `recorded` one, else the session's.
+pub fn recording_seconds(recorded: Option<u32>, session_minutes: u32) -> f64 {
+    f64::from(recorded.unwrap_or(session_minutes.saturating_mul(60)))
 }
 
 /// How someone has used `m`, from their stored progress on it (watched seconds and done),

@@ -12,6 +12,7 @@ use continuity_shared::roster::read as roster;
 use super::SOURCE;
 use super::curriculum::{self, CurriculumCache};
 use super::errors::{TrainingError, TrainingResult};
+use crate::db::catchup_context;
 use crate::db::plans::{self, StoredPlan};
 use crate::db::records;
 use crate::domain::catchup::{self, Plan};
@@ -72,11 +73,16 @@ pub async fn get(
 ) -> TrainingResult<PersonPlan> {
     let cache = cache.clone();
     db.read(move |conn| {
-        super::sessions::require_project(conn, &project)?;
-        let fixed = plans::active_of(conn, &project, &employee)?;
-        let department = department_of(conn, &employee, &fixed)?
+        let known = catchup_context::of(conn, &project, &employee)?;
+        if !known.project_known {
+            return Err(TrainingError::ProjectNotFound(project));
+        }
+        let fixed = known.plans;
+        let department = known
+            .roster_department
+            .or_else(|| fixed.first().map(|p| p.department_code.clone()))
             .ok_or_else(|| TrainingError::EmployeeNotFound(employee.clone()))?;
-        let c = curriculum::cached_in(conn, &cache, &project)?;
+        let c = curriculum::cached_at(conn, &cache, &project, known.generation)?;
         let plan = plan_with(conn, &c, &employee, &department)?;
         let first = fixed.first();
         Ok(PersonPlan {

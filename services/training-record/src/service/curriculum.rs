@@ -25,16 +25,17 @@ pub fn load_in(conn: &mut DbConnection, project: &ProjectId) -> TrainingResult<C
     Ok(Curriculum::new(all, materials::of_project(conn, project)?))
 }
 
-/// The project's curriculum, from `cache` when its generation holds, else read and kept.
-/// Only on a reading connection: a copy made inside a write that later rolls back would
-/// carry a generation that another write may commit with different content.
-pub fn cached_in(
+/// The project's curriculum, from `cache` when its `generation` holds, else read and kept.
+/// The generation must have been read on this connection before anything else of the
+/// curriculum, so content read after it is at least as new, never older. Only on a
+/// reading connection: a copy made inside a write that later rolls back would carry a
+/// generation that another write may commit with different content.
+pub fn cached_at(
     conn: &mut DbConnection,
     cache: &CurriculumCache,
     project: &ProjectId,
+    generation: i64,
 ) -> TrainingResult<Arc<Curriculum>> {
-    // The generation first: content read after it is at least as new, never older.
-    let generation = curriculum_generations::of(conn, project)?;
     if let Some(c) = cache.get(project, generation) {
         return Ok(c);
     }

@@ -166,3 +166,50 @@ async fn a_member_reports_only_their_own_progress_and_the_integration_token_anyo
     assert_eq!(problem(trainer).await.0, 403);
     assert_eq!(report(&app, &video, "E2", body).await.0, 200);
 }
+
+#[actix_web::test]
+async fn concurrent_reports_of_one_person_on_one_recording_all_count_and_complete_it_once() {
+    let app = spawn().await;
+    let s = create_session(&app, &session_body("A", "2026-11-02", &["sales"])).await;
+    let video = add_video_link(&app, &id_of(&s), 600).await;
+
+    // Sixty players of one person at once, each a different ten seconds: on PostgreSQL
+    // each reads, merges and writes the same row, so a write that did not check what it
+    // read would drop another's interval.
+    let reports = (0..60).map(|i| {
+        let (app, video) = (&app, &video);
+        async move {
+            report(
+                app,
+                video,
+                "E2",
+                json!({"played": [{"start": i * 10, "end": i * 10 + 10}]}),
+            )
+            .await
+        }
+    });
+    for (status, body) in futures_util::future::join_all(reports).await {
+        assert_eq!(status, 200, "{body}");
+    }
+
+    let (_, p) = report(&app, &video, "E2", json!({"played": []})).await;
+    assert_eq!(
+        (p["watched_seconds"].as_f64(), p["done"].as_bool()),
+        (Some(600.0), Some(true)),
+        "{p}"
+    );
+    assert_eq!(p["watched"], json!([{"start": 0.0, "end": 600.0}]));
+    let (_, trail) = get_json(
+        &app,
+        &format!("/v1/audit?entity=material_progress&id={video}/E2"),
+    )
+    .await;
+    assert_eq!(trail["items"].as_array().unwrap().len(), 1, "{trail}");
+    // Published once with the session done (the session's creation published 0 of 1).
+    let done: Vec<_> = published_of(&app, "training.progressed")
+        .await
+        .into_iter()
+        .filter(|d| d["employee_id"] == "E2" && d["sessions_done"] == 1)
+        .collect();
+    assert_eq!(done.len(), 1, "{done:?}");
+}

@@ -272,3 +272,45 @@ fn count(c: &mut DbConnection) -> Result<i64, DbError> {
         .get_result::<i64>(c)
         .map_err(DbError::from)
 }
+
+#[tokio::test]
+async fn the_wal_file_is_emptied_once_writes_stop() {
+    let tdb = TestDatabase::sqlite();
+    let db = sqlite_db(&tdb).await;
+    let wal = tdb.dir().join("test.db-wal");
+    let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let mut largest = 0;
+    for _ in 0..16 {
+        db.write(|c| {
+            c.batch_execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+                 INSERT INTO t (v) SELECT hex(randomblob(500)) FROM n",
+            )
+            .map_err(DbError::from)
+        })
+        .await
+        .unwrap();
+        largest = largest.max(size());
+    }
+    assert!(
+        largest > 4 << 20,
+        "16 MB written went through the WAL ({largest} bytes)"
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while size() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(size(), 0, "the WAL file is emptied after the writes");
+    let rows = db
+        .read(|c| {
+            use diesel::RunQueryDsl;
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT COUNT(*) FROM t)",
+            ))
+            .get_result::<i64>(c)
+            .map_err(DbError::from)
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows, 16_000, "and every row is in the database file");
+}
