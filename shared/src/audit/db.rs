@@ -78,10 +78,11 @@ impl AuditRow {
 
 pub(super) fn insert(conn: &mut DbConnection, rows: &[AuditRow]) -> ApiResult<()> {
     if let [row] = rows {
-        // One entry (a single-entity write): a statement prepared once per connection.
-        diesel::insert_into(audit_log::table)
+        // One entry (a single-entity write): a statement prepared once per connection, run
+        // on the backend's own (the `MultiConnection` rebuilds SQL text at every execution).
+        with_backend!(&mut *conn, |c| diesel::insert_into(audit_log::table)
             .values(row)
-            .execute(conn)?;
+            .execute(c))?;
         return Ok(());
     }
     // Both backends cap bound parameters per statement; 11 columns x 500 rows stays under.

@@ -181,8 +181,12 @@ fn publish_with(
             .collect();
         if deliveries.len() <= 8 {
             // A few rows: one prepared statement each beats preparing a new multi-row one.
+            // On the backend's own connection: the `MultiConnection` rebuilds the SQL
+            // text of a statement at every execution.
             for one in &deliveries {
-                diesel::insert_into(d::table).values(one).execute(conn)?;
+                with_backend!(&mut *conn, |c| diesel::insert_into(d::table)
+                    .values(one)
+                    .execute(c))?;
             }
         } else {
             for part in deliveries.chunks(1000) {
