@@ -46,11 +46,9 @@ impl Checkpointer {
                     let mode = match (dirty.swap(false, Ordering::AcqRel), grown) {
                         (true, _) => Some("PRAGMA wal_checkpoint(PASSIVE)"),
                         // Quiet for a whole round after commits: empty the file. This
-                        // waits for the writer's lock, which nobody holds now.
-                        (false, true) if std::env::var("XNOTRUNC").is_err() => {
-                            Some("PRAGMA wal_checkpoint(TRUNCATE)")
-                        }
-                        (false, true) => None,
+                        // takes the writer's lock, free while nothing commits; a write
+                        // that comes meanwhile waits for it (the busy timeout).
+                        (false, true) => Some("PRAGMA wal_checkpoint(TRUNCATE)"),
                         (false, false) => None,
                     };
                     drop(dirty);
