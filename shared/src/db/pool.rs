@@ -131,22 +131,7 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        if let Some(writer) = &self.writer {
-            return grouped(writer, f).await;
-        }
-        // PostgreSQL: the same threads read and write.
-        let held = self.held.clone();
-        let result = self
-            .threads
-            .run(move |conn| {
-                let _timer = held.start_timer();
-                pg_transaction(conn, f)
-            })
-            .await;
-        if result.is_ok() {
-            self.committed.notify_one();
-        }
-        result
+        self.write_on(f, true).await
     }
 
     /// Runs `f`, a write whose only change is one statement (reads may come before it),
@@ -161,16 +146,36 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        self.write_on(f, false).await
+    }
+
+    /// SQLite's writer, or on PostgreSQL one of the threads (which read and write there),
+    /// with `f` in a transaction when `transaction`.
+    async fn write_on<T, E, F>(&self, f: F, transaction: bool) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
         if let Some(writer) = &self.writer {
             return grouped(writer, f).await;
         }
         let held = self.held.clone();
-        self.threads
+        let result = self
+            .threads
             .run(move |conn| {
                 let _timer = held.start_timer();
-                f(conn)
+                match transaction {
+                    true => pg_transaction(conn, f),
+                    false => f(conn),
+                }
             })
-            .await
+            .await;
+        // Only a transaction may have published events for the dispatcher.
+        if result.is_ok() && transaction {
+            self.committed.notify_one();
+        }
+        result
     }
 
     /// Wakes once after the next committed write (or at once if one happened since the

@@ -7,7 +7,10 @@ use continuity_shared::db::{CorruptRow, DbConnection, DbResult, PgStatement, Sta
 use continuity_shared::events::outbox::Cte;
 use continuity_shared::pagination::PageRequest;
 use continuity_shared::with_backend;
+use diesel::backend::Backend;
 use diesel::prelude::*;
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Date, HasSqlType, Nullable, Text, Timestamp};
 
 use super::schema::employees;
 use crate::domain::Versioned;
@@ -171,39 +174,57 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[EmployeeRow]) -> DbResult<()
 /// Writes version `row.version` over the one before it; false when another transaction
 /// changed the employee meanwhile.
 pub fn update(conn: &mut DbConnection, row: &EmployeeRow) -> DbResult<bool> {
-    use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
     // Hand-written so that it is prepared once per connection: diesel prepares every
     // UPDATE again at each execution (a tenth of the SQLite writer's time under `PUT`s).
-    super::applied(with_backend!(conn, |c| Statement::new(
-        "UPDATE employees SET name = "
+    super::applied(with_backend!(conn, |c| versioned_update(
+        Statement::new("UPDATE employees SET name = "),
+        row
     )
-    .bind::<Text, _>(&row.name)
-    .sql(", department_code = ")
-    .bind::<Text, _>(&row.department_code)
-    .sql(", hire_date = ")
-    .bind::<Date, _>(row.hire_date)
-    .sql(", status = ")
-    .bind::<Text, _>(&row.status)
-    .sql(", last_working_day = ")
-    .bind::<Nullable<Date>, _>(row.last_working_day)
-    .sql(", version = ")
-    .bind::<BigInt, _>(row.version)
-    .sql(", created_at = ")
-    .bind::<Timestamp, _>(row.created_at)
-    .sql(", updated_at = ")
-    .bind::<Timestamp, _>(row.updated_at)
-    .sql(" WHERE employee_id = ")
-    .bind::<Text, _>(&row.employee_id)
-    .sql(" AND version = ")
-    .bind::<BigInt, _>(row.version - 1)
     .execute(c)))
+}
+
+/// After `statement`'s `... SET name = `: every column of `row`, for the row's previous
+/// version only. The same text on both backends, and inside [`write_cte`].
+fn versioned_update<'a, DB>(statement: Statement<'a, DB>, row: &EmployeeRow) -> Statement<'a, DB>
+where
+    DB: Backend
+        + HasSqlType<Text>
+        + HasSqlType<Date>
+        + HasSqlType<BigInt>
+        + HasSqlType<Timestamp>
+        + 'a,
+    String: ToSql<Text, DB>,
+    NaiveDate: ToSql<Date, DB>,
+    Option<NaiveDate>: ToSql<Nullable<Date>, DB>,
+    i64: ToSql<BigInt, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    statement
+        .bind::<Text, _>(row.name.clone())
+        .sql(", department_code = ")
+        .bind::<Text, _>(row.department_code.clone())
+        .sql(", hire_date = ")
+        .bind::<Date, _>(row.hire_date)
+        .sql(", status = ")
+        .bind::<Text, _>(row.status.clone())
+        .sql(", last_working_day = ")
+        .bind::<Nullable<Date>, _>(row.last_working_day)
+        .sql(", version = ")
+        .bind::<BigInt, _>(row.version)
+        .sql(", created_at = ")
+        .bind::<Timestamp, _>(row.created_at)
+        .sql(", updated_at = ")
+        .bind::<Timestamp, _>(row.updated_at)
+        .sql(" WHERE employee_id = ")
+        .bind::<Text, _>(row.employee_id.clone())
+        .sql(" AND version = ")
+        .bind::<BigInt, _>(row.version - 1)
 }
 
 /// What [`insert`] (`created`) or [`update`] does, as the CTE `w` of a PostgreSQL
 /// statement that publishes the change (see `audit::write_record_and_publish`): a row
 /// back when it applied, nothing written unless the statement `routed`.
 pub fn write_cte(row: &EmployeeRow, created: bool) -> Cte<'_> {
-    use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
     Box::new(move |statement: PgStatement<'_>| {
         if created {
             statement
@@ -231,27 +252,7 @@ pub fn write_cte(row: &EmployeeRow, created: bool) -> Cte<'_> {
                 .bind::<Timestamp, _>(row.updated_at)
                 .sql(" FROM g WHERE routed ON CONFLICT DO NOTHING RETURNING 1)")
         } else {
-            statement
-                .sql(", w AS (UPDATE employees SET name = ")
-                .bind::<Text, _>(row.name.clone())
-                .sql(", department_code = ")
-                .bind::<Text, _>(row.department_code.clone())
-                .sql(", hire_date = ")
-                .bind::<Date, _>(row.hire_date)
-                .sql(", status = ")
-                .bind::<Text, _>(row.status.clone())
-                .sql(", last_working_day = ")
-                .bind::<Nullable<Date>, _>(row.last_working_day)
-                .sql(", version = ")
-                .bind::<BigInt, _>(row.version)
-                .sql(", created_at = ")
-                .bind::<Timestamp, _>(row.created_at)
-                .sql(", updated_at = ")
-                .bind::<Timestamp, _>(row.updated_at)
-                .sql(" WHERE employee_id = ")
-                .bind::<Text, _>(row.employee_id.clone())
-                .sql(" AND version = ")
-                .bind::<BigInt, _>(row.version - 1)
+            versioned_update(statement.sql(", w AS (UPDATE employees SET name = "), row)
                 .sql(" AND (SELECT routed FROM g) RETURNING 1)")
         }
     })

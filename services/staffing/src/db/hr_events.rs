@@ -10,8 +10,11 @@ use diesel::prelude::*;
 use super::schema::hr_events;
 use crate::domain::hr_event::{HrEventStatus, StoredHrEvent};
 
+// `treat_none_as_default_value = false`: plain values, so that diesel prepares the INSERT
+// once per connection (a defaultable value makes it prepare it anew at every execution).
+// The nullable columns have no default: None is NULL either way.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = hr_events)]
+#[diesel(table_name = hr_events, treat_none_as_default_value = false)]
 pub struct HrEventRow {
     pub id: String,
     pub webhook_id: String,
