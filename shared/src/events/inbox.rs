@@ -191,11 +191,8 @@ impl ReceiveReport {
 /// One element of a batch: an event, or why it is not one.
 pub type Incoming = Result<CloudEvent, ApiError>;
 
-// `treat_none_as_default_value = false`: plain values, so that diesel prepares the INSERT
-// once per connection (a defaultable value makes it prepare it anew at every execution).
-// `subject` has no default: None is NULL either way.
 #[derive(Insertable)]
-#[diesel(table_name = ib, treat_none_as_default_value = false)]
+#[diesel(table_name = ib)]
 struct NewInbox<'a> {
     source: &'a str,
     id: &'a str,
