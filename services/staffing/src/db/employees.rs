@@ -16,13 +16,12 @@ use super::schema::employees;
 use crate::domain::Versioned;
 use crate::domain::employee::Employee;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 // `treat_none_as_default_value = false`: plain values, so that `insert_many` is one
 // multi-row INSERT on SQLite too (with defaultable values diesel inserts row by row, each
 // in a savepoint).
 #[diesel(
     table_name = employees,
-    treat_none_as_null = true,
     treat_none_as_default_value = false
 )]
 pub struct EmployeeRow {
