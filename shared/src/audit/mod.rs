@@ -245,10 +245,7 @@ pub fn write_record_and_publish(
     events: &[CloudEvent],
 ) -> ApiResult<bool> {
     let row = change.map(|c| db::AuditRow::new(ctx, c)).transpose()?;
-    if let (DbConnection::Pg(c), [event]) = (&mut *conn, events)
-        && let Some(applied) =
-            outbox::publish_routed(c, event, Some(cte), row.as_ref().map(db::insert_beside))?
-    {
+    if let Some(applied) = in_one_statement(conn, cte, row.as_ref(), events)? {
         return Ok(applied);
     }
     if !write(conn)? {
@@ -256,6 +253,34 @@ pub fn write_record_and_publish(
     }
     publish_and_insert(conn, events, row)?;
     Ok(true)
+}
+
+/// [`write_record_and_publish`] when it takes one statement, which is atomic without a
+/// transaction around it: PostgreSQL and one event. Whether the row's write applied, or
+/// `None` when one statement cannot do it, and then nothing was written.
+pub fn write_record_and_publish_alone(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    cte: Cte<'_>,
+    change: Option<Change>,
+    events: &[CloudEvent],
+) -> ApiResult<Option<bool>> {
+    let row = change.map(|c| db::AuditRow::new(ctx, c)).transpose()?;
+    in_one_statement(conn, cte, row.as_ref(), events)
+}
+
+fn in_one_statement(
+    conn: &mut DbConnection,
+    cte: Cte<'_>,
+    row: Option<&db::AuditRow>,
+    events: &[CloudEvent],
+) -> ApiResult<Option<bool>> {
+    match (conn, events) {
+        (DbConnection::Pg(c), [event]) => {
+            outbox::publish_routed(c, event, Some(cte), row.map(db::insert_beside))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The way of [`record_and_publish`] when one statement cannot do: the routes read, the

@@ -149,6 +149,22 @@ impl Db {
         self.write_on(f, false).await
     }
 
+    /// [`Db::write_statement`] for a statement that publishes events with its change (one
+    /// statement is atomic on its own): the outbox's dispatcher is woken after it.
+    pub async fn publish_statement<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let result = self.write_on(f, false).await;
+        // SQLite's writer wakes it after every commit already.
+        if result.is_ok() && self.writer.is_none() {
+            self.committed.notify_one();
+        }
+        result
+    }
+
     /// SQLite's writer, or on PostgreSQL one of the threads (which read and write there),
     /// with `f` in a transaction when `transaction`.
     async fn write_on<T, E, F>(&self, f: F, transaction: bool) -> Result<T, E>

@@ -46,6 +46,30 @@ pub fn consequence(before: Option<&Employee>, after: &Employee) -> Consequence {
     }
 }
 
+/// The change takes the employee off the roster (status `left`) now.
+fn leaves_now(c: &RosterChange) -> bool {
+    c.after.status == EmployeeStatus::Left
+        && c.before
+            .as_ref()
+            .is_none_or(|b| b.status != EmployeeStatus::Left)
+}
+
+/// The change moves a date that coverage counts from. A new employee is on no team yet (a
+/// team place references its employee), so there is no project of theirs to recheck.
+fn moves_coverage(c: &RosterChange) -> bool {
+    c.before.as_ref().is_some_and(|b| {
+        b.hire_date != c.after.hire_date || b.last_working_day != c.after.last_working_day
+    })
+}
+
+/// Whether [`roster_changed`] has anything to do for `c`: a change that sets nothing off
+/// (a new name, a transfer of someone with no dates moved) is the employee's row alone.
+pub fn sets_off_anything(c: &RosterChange) -> bool {
+    consequence(c.before.as_ref(), &c.after) != Consequence::None
+        || leaves_now(c)
+        || moves_coverage(c)
+}
+
 /// Reacts to changed employees.
 pub fn roster_changed(
     conn: &mut DbConnection,
@@ -63,22 +87,13 @@ pub fn roster_changed(
             Consequence::Rescinded => handovers::cancel_for(conn, &after.employee_id, ctx)?,
             Consequence::None => {}
         }
-        let gone_now = after.status == EmployeeStatus::Left
-            && c.before
-                .as_ref()
-                .is_none_or(|b| b.status != EmployeeStatus::Left);
-        if gone_now {
+        if leaves_now(c) {
             // Someone who has left holds no place on a team; their handovers stay open.
             for place in team::of_employee(conn, &after.employee_id)? {
                 teams::remove_in(conn, &place.value, ctx, rules)?;
             }
         }
-        // A new employee is on no team yet (a team place references its employee), so
-        // there is no project of theirs to recheck.
-        let facts_moved = c.before.as_ref().is_some_and(|b| {
-            b.hire_date != after.hire_date || b.last_working_day != after.last_working_day
-        });
-        if facts_moved {
+        if moves_coverage(c) {
             moved.push(after.employee_id.to_string());
         }
     }
@@ -130,5 +145,46 @@ mod tests {
         assert_eq!(consequence(Some(&leaving), &active), Consequence::Rescinded);
         assert_eq!(consequence(Some(&leaving), &leaving), Consequence::None);
         assert_eq!(consequence(None, &active), Consequence::None);
+    }
+
+    fn change(before: Option<Employee>, after: Employee) -> RosterChange {
+        RosterChange {
+            before,
+            after,
+            successor: None,
+        }
+    }
+
+    #[test]
+    fn only_a_change_of_name_or_department_sets_nothing_off() {
+        let active = employee(None);
+        let renamed = Employee::new(
+            active.employee_id.clone(),
+            "Li Lei (Sales)",
+            active.department_code.clone(),
+            active.hire_date,
+            EmployeeStatus::Active,
+            None,
+        )
+        .unwrap();
+        assert!(!sets_off_anything(&change(Some(active.clone()), renamed)));
+        assert!(!sets_off_anything(&change(None, active.clone())));
+
+        let leaving = employee(NaiveDate::from_ymd_opt(2026, 6, 30));
+        assert!(sets_off_anything(&change(
+            Some(active.clone()),
+            leaving.clone()
+        )));
+        assert!(sets_off_anything(&change(None, leaving.clone())));
+        assert!(sets_off_anything(&change(
+            Some(leaving.clone()),
+            active.clone()
+        )));
+        let mut left = leaving.clone();
+        left.status = EmployeeStatus::Left;
+        assert!(sets_off_anything(&change(Some(leaving), left)));
+        let mut rehired = active.clone();
+        rehired.hire_date = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+        assert!(sets_off_anything(&change(Some(active), rehired)));
     }
 }
