@@ -1,18 +1,21 @@
-//! What a catch-up read needs before the person's record, in one statement: whether the
-//! project is in the roster copy, the person's department there, the project's curriculum
-//! generation and the person's active plans on the project. These were four statements,
-//! and on PostgreSQL each was a round trip: most of what a catch-up read waited for.
+//! A catch-up read's data in one statement: whether the project is in the roster copy, the
+//! person's department there, the project's curriculum generation, the person's active
+//! plans on the project, and what the person did (sessions attended, progress on
+//! materials). These were six statements, and on PostgreSQL each was a round trip: most
+//! of what a catch-up read waited for.
 
 use continuity_contract::{DepartmentCode, EmployeeId, ProjectId};
 use continuity_shared::db::{CorruptRow, DbConnection, DbResult, Statement};
 use continuity_shared::with_backend;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Integer, Nullable, Text};
 
 use super::plans::{self, StoredPlan};
+use super::records::{self, RecordRow};
+use crate::domain::curriculum::PersonRecord;
 
-/// What is known of a person and a project before their record is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What is known of a person and a project for their catch-up plan.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Context {
     /// The project is in the roster copy.
     pub project_known: bool,
@@ -22,24 +25,44 @@ pub struct Context {
     pub generation: i64,
     /// The person's active plans on the project, soonest due first.
     pub plans: Vec<StoredPlan>,
+    /// What the person did, on every project (as [`records::of_person`] reads it).
+    pub record: PersonRecord,
 }
 
 // The roster copy's tables are the shared crate's (`roster::schema`); they are named here
-// so that the four reads share one statement, prepared once per connection (`Statement`:
+// so that the reads share one statement, prepared once per connection (`Statement`:
 // `sql_query` would be parsed again at every call). Each value is bound where it is used.
-const PROJECT_KNOWN: &str = "SELECT EXISTS (SELECT 1 FROM roster_projects WHERE project_id = ";
+// Three parts, told apart by `part`: the context with the plans (a row of nulls beside it
+// without one), the sessions attended, the progress on materials. The first part's casts
+// give the union its column types on PostgreSQL.
+const PROJECT_KNOWN: &str =
+    "SELECT 0 AS part, EXISTS (SELECT 1 FROM roster_projects WHERE project_id = ";
 const DEPARTMENT: &str =
     ") AS project_known, (SELECT department_code FROM roster_employees WHERE employee_id = ";
 const GENERATION: &str =
     ") AS roster_department, (SELECT generation FROM curriculum_generations WHERE project_id = ";
 const PLANS: &str = ") AS generation, cp.handover_id, cp.department_code, cp.due_date, \
-    cp.reported_done, cp.reported_required, cp.overdue_reported \
+    cp.reported_done, cp.reported_required, cp.overdue_reported, \
+    CAST(NULL AS TEXT) AS record_id, CAST(NULL AS DOUBLE PRECISION) AS watched_seconds, \
+    CAST(NULL AS BOOLEAN) AS record_done \
     FROM (SELECT 1 AS one) AS one LEFT JOIN catchup_plans AS cp ON cp.project_id = ";
 const PLAN_OWNER: &str = " AND cp.employee_id = ";
-const ORDER: &str = " AND cp.active ORDER BY cp.due_date, cp.handover_id";
+const ATTENDED: &str = " AND cp.active \
+    UNION ALL SELECT 1, FALSE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+    session_id, 0.0, attended FROM attendance WHERE employee_id = ";
+const USED: &str = " AND attended = TRUE \
+    UNION ALL SELECT 2, FALSE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+    material_id, watched_seconds, done FROM material_progress WHERE employee_id = ";
+const ORDER: &str = " ORDER BY part, due_date, handover_id";
+
+/// The context's part of the statement's rows.
+const CONTEXT: i32 = 0;
+const ATTENDANCE: i32 = 1;
 
 #[derive(QueryableByName)]
 struct Row {
+    #[diesel(sql_type = Integer)]
+    part: i32,
     #[diesel(sql_type = Bool)]
     project_known: bool,
     #[diesel(sql_type = Nullable<Text>)]
@@ -58,6 +81,12 @@ struct Row {
     reported_required: Option<i32>,
     #[diesel(sql_type = Nullable<Bool>)]
     overdue_reported: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    record_id: Option<String>,
+    #[diesel(sql_type = Nullable<Double>)]
+    watched_seconds: Option<f64>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    record_done: Option<bool>,
 }
 
 /// The context of `employee`'s catch-up on `project`.
@@ -77,6 +106,10 @@ pub fn of(
         .bind::<Text, _>(&project_id)
         .sql(PLAN_OWNER)
         .bind::<Text, _>(employee.as_str())
+        .sql(ATTENDED)
+        .bind::<Text, _>(employee.as_str())
+        .sql(USED)
+        .bind::<Text, _>(employee.as_str())
         .sql(ORDER)
         .load(c))?;
     let mut context = Context {
@@ -84,8 +117,21 @@ pub fn of(
         roster_department: None,
         generation: 0,
         plans: Vec::new(),
+        record: PersonRecord::default(),
     };
+    let mut record: Vec<RecordRow> = Vec::new();
     for row in rows {
+        if row.part != CONTEXT {
+            let (Some(id), Some(seconds), Some(done)) =
+                (row.record_id, row.watched_seconds, row.record_done)
+            else {
+                return Err(
+                    CorruptRow::new("material_progress", employee.as_str(), "record").into(),
+                );
+            };
+            record.push((row.part == ATTENDANCE, id, seconds, done));
+            continue;
+        }
         context.project_known = row.project_known;
         context.generation = row.generation.unwrap_or(0);
         context.roster_department = row
@@ -117,6 +163,7 @@ pub fn of(
             overdue,
         ))?);
     }
+    context.record = records::to_record(record)?;
     Ok(context)
 }
 

@@ -17,7 +17,7 @@ use crate::domain::curriculum::PersonRecord;
 use crate::domain::ids::{MaterialId, SessionId};
 
 /// One row of the union: (attendance?, session or material id, watched seconds, done).
-type RecordRow = (bool, String, f64, bool);
+pub(super) type RecordRow = (bool, String, f64, bool);
 
 /// The sessions `employee` attended and their progress on materials, on every project: a
 /// plan looks up only its own curriculum's sessions and materials (ids are unique across
@@ -96,7 +96,7 @@ pub fn of_project(
         .collect()
 }
 
-fn to_record(rows: Vec<RecordRow>) -> DbResult<PersonRecord> {
+pub(super) fn to_record(rows: Vec<RecordRow>) -> DbResult<PersonRecord> {
     let mut record = PersonRecord::default();
     for (attendance, id, seconds, done) in rows {
         if attendance {

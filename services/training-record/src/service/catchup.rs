@@ -83,7 +83,7 @@ pub async fn get(
             .or_else(|| fixed.first().map(|p| p.department_code.clone()))
             .ok_or_else(|| TrainingError::EmployeeNotFound(employee.clone()))?;
         let c = curriculum::cached_at(conn, &cache, &project, known.generation)?;
-        let plan = plan_with(conn, &c, &employee, &department)?;
+        let plan = plan_for(&c, &department, &known.record);
         let first = fixed.first();
         Ok(PersonPlan {
             plan,
