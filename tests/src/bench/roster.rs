@@ -7,7 +7,7 @@ use continuity_shared::testing::TestDatabase;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 
-use super::{Measured, SERVICE_TOKEN, TOKEN, load_in_process, wrk};
+use super::{Measured, SERVICE_TOKEN, TOKEN, load_in_process, wrk_reads};
 
 /// On PostgreSQL, vacuums, analyzes and checkpoints a freshly seeded database, so that no
 /// measured load runs beside autovacuum or a checkpoint the seeding set off (as a database
@@ -64,7 +64,7 @@ pub fn reads_by_id(base: &str, people: usize, connections: usize, duration: Dura
          end\n",
         people
     );
-    if let Some(m) = wrk("reads-by-id", base, connections, duration, &script) {
+    if let Some(m) = wrk_reads("reads-by-id", base, connections, duration, &script) {
         return m;
     }
     let base = base.to_owned();

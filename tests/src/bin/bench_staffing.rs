@@ -318,7 +318,7 @@ fn reads(
     let script =
         format!("KIND = \"{kind}\"\nPROJECT = \"{project}\"\nMEMBERS = {MEMBERS}\n{READ_SCRIPT}");
     if let Some(m) =
-        continuity_tests::bench::wrk("bench-staffing", base, connections, duration, &script)
+        continuity_tests::bench::wrk_reads("bench-staffing", base, connections, duration, &script)
     {
         return m;
     }

@@ -138,7 +138,14 @@ fn wrk(base: &str, connections: usize, duration: Duration, kind: Kind) -> Option
         Kind::Write => "write",
     };
     let text = format!("EMPLOYEES = {EMPLOYEES}\nKIND = \"{kind_name}\"\n{WRK_SCRIPT}");
-    continuity_tests::bench::wrk("bench-writes", base, connections, duration, &text)
+    match kind {
+        Kind::Read => {
+            continuity_tests::bench::wrk_reads("bench-writes", base, connections, duration, &text)
+        }
+        Kind::Write => {
+            continuity_tests::bench::wrk("bench-writes", base, connections, duration, &text)
+        }
+    }
 }
 
 fn in_process(base: &str, connections: usize, duration: Duration, kind: Kind) -> Measured {

@@ -53,9 +53,8 @@ const ATTENDED: &str = " AND cp.active \
 const USED: &str = " AND attended = TRUE \
     UNION ALL SELECT 2, FALSE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
     material_id, watched_seconds, done FROM material_progress WHERE employee_id = ";
-const ORDER: &str = " ORDER BY part, due_date, handover_id";
 
-/// The context's part of the statement's rows.
+/// The parts of the statement's rows.
 const CONTEXT: i32 = 0;
 const ATTENDANCE: i32 = 1;
 
@@ -110,7 +109,6 @@ pub fn of(
         .bind::<Text, _>(employee.as_str())
         .sql(USED)
         .bind::<Text, _>(employee.as_str())
-        .sql(ORDER)
         .load(c))?;
     let mut context = Context {
         project_known: false,
@@ -163,6 +161,10 @@ pub fn of(
             overdue,
         ))?);
     }
+    // Sorted here: an ORDER BY over the union made SQLite sort every part's rows.
+    context
+        .plans
+        .sort_by_cached_key(|p| (p.due_date, p.handover_id.to_string()));
     context.record = records::to_record(record)?;
     Ok(context)
 }
