@@ -245,7 +245,7 @@ pub fn write_record_and_publish(
     events: &[CloudEvent],
 ) -> ApiResult<bool> {
     let row = change.map(|c| db::AuditRow::new(ctx, c)).transpose()?;
-    if let Some(applied) = in_one_statement(conn, cte, row.as_ref(), events)? {
+    if let Some(applied) = in_one_statement(conn, cte, row.as_ref(), events, None)? {
         return Ok(applied);
     }
     if !write(conn)? {
@@ -256,17 +256,20 @@ pub fn write_record_and_publish(
 }
 
 /// [`write_record_and_publish`] when it takes one statement, which is atomic without a
-/// transaction around it: PostgreSQL and one event. Whether the row's write applied, or
-/// `None` when one statement cannot do it, and then nothing was written.
+/// transaction around it: PostgreSQL and one event. `beside` is one more CTE of the
+/// caller's, written exactly when the event is (see [`outbox::Cte`]): the record of what
+/// caused the change, say. Whether the row's write applied, or `None` when one statement
+/// cannot do it, and then nothing was written.
 pub fn write_record_and_publish_alone(
     conn: &mut DbConnection,
     ctx: &AuditContext,
     cte: Cte<'_>,
     change: Option<Change>,
     events: &[CloudEvent],
+    beside: Option<Cte<'_>>,
 ) -> ApiResult<Option<bool>> {
     let row = change.map(|c| db::AuditRow::new(ctx, c)).transpose()?;
-    in_one_statement(conn, cte, row.as_ref(), events)
+    in_one_statement(conn, cte, row.as_ref(), events, beside)
 }
 
 fn in_one_statement(
@@ -274,13 +277,16 @@ fn in_one_statement(
     cte: Cte<'_>,
     row: Option<&db::AuditRow>,
     events: &[CloudEvent],
+    beside: Option<Cte<'_>>,
 ) -> ApiResult<Option<bool>> {
-    match (conn, events) {
-        (DbConnection::Pg(c), [event]) => {
-            outbox::publish_routed(c, event, Some(cte), row.map(db::insert_beside))
-        }
-        _ => Ok(None),
-    }
+    let (DbConnection::Pg(c), [event]) = (conn, events) else {
+        return Ok(None);
+    };
+    let beside = match (row.map(db::insert_beside), beside) {
+        (Some(entry), Some(more)) => Some(outbox::both(entry, more)),
+        (entry, more) => entry.or(more),
+    };
+    outbox::publish_routed(c, event, Some(cte), beside)
 }
 
 /// The way of [`record_and_publish`] when one statement cannot do: the routes read, the

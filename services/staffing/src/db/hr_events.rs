@@ -2,10 +2,12 @@
 
 use chrono::NaiveDateTime;
 use continuity_shared::clock;
-use continuity_shared::db::{CorruptRow, DbConnection, DbResult};
+use continuity_shared::db::{CorruptRow, DbConnection, DbResult, PgStatement, Statement};
+use continuity_shared::events::outbox::Cte;
 use continuity_shared::pagination::PageRequest;
 use continuity_shared::with_backend;
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 
 use super::schema::hr_events;
 use crate::domain::hr_event::{HrEventStatus, StoredHrEvent};
@@ -60,6 +62,39 @@ pub fn insert_new(conn: &mut DbConnection, row: &HrEventRow) -> DbResult<bool> {
     Ok(inserted == 1)
 }
 
+/// `row` as one more CTE of a statement that publishes an event (see
+/// `outbox::publish_routed`): written exactly when the event is. Its `webhook_id` is
+/// inserted plainly, so that one stored already fails the whole statement.
+pub fn insert_beside(row: &HrEventRow) -> Cte<'_> {
+    Box::new(move |statement: PgStatement<'_>| {
+        statement
+            .sql(
+                ", h AS (INSERT INTO hr_events (id, webhook_id, event_type, payload, \
+                 received_at, status, problem, applied_at, attempts, next_attempt_at) SELECT ",
+            )
+            .bind::<Text, _>(row.id.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.webhook_id.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.event_type.clone())
+            .sql(", ")
+            .bind::<Text, _>(row.payload.clone())
+            .sql(", ")
+            .bind::<Timestamp, _>(row.received_at)
+            .sql(", ")
+            .bind::<Text, _>(row.status.clone())
+            .sql(", ")
+            .bind::<Nullable<Text>, _>(row.problem.clone())
+            .sql(", ")
+            .bind::<Nullable<Timestamp>, _>(row.applied_at)
+            .sql(", ")
+            .bind::<Integer, _>(row.attempts)
+            .sql(", ")
+            .bind::<Nullable<Timestamp>, _>(row.next_attempt_at)
+            .sql(" FROM e)\n")
+    })
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<StoredHrEvent>> {
     let row = hr_events::table
         .find(id)
@@ -81,27 +116,55 @@ pub fn find_by_webhook_id(
     Ok(row.map(StoredHrEvent::try_from).transpose()?)
 }
 
-/// Records how applying an event went, and answers the event as stored now (`None` for an
-/// unknown id), in one statement.
-pub fn set_outcome(
-    conn: &mut DbConnection,
-    id: &str,
-    status: HrEventStatus,
-    problem: Option<&str>,
-    applied_at: Option<NaiveDateTime>,
-) -> DbResult<Option<StoredHrEvent>> {
-    let changes = (
-        hr_events::status.eq(status.as_str()),
-        hr_events::problem.eq(problem),
-        hr_events::applied_at.eq(applied_at),
-    );
-    // RETURNING is not in the MultiConnection's grammar: each backend's own runs it.
-    let row = with_backend!(conn, |c| diesel::update(hr_events::table.find(id))
-        .set(changes)
-        .returning(HrEventRow::as_returning())
-        .get_result(c)
-        .optional())?;
-    Ok(row.map(StoredHrEvent::try_from).transpose()?)
+/// How applying an event went: what its row records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: HrEventStatus,
+    pub problem: Option<String>,
+    pub applied_at: Option<NaiveDateTime>,
+}
+
+impl Outcome {
+    pub fn applied(at: NaiveDateTime) -> Self {
+        Self {
+            status: HrEventStatus::Applied,
+            problem: None,
+            applied_at: Some(at),
+        }
+    }
+
+    pub fn unmatched(why: String) -> Self {
+        Self {
+            status: HrEventStatus::Unmatched,
+            problem: Some(why),
+            applied_at: None,
+        }
+    }
+
+    /// `row` with this outcome recorded.
+    pub fn on(self, row: HrEventRow) -> HrEventRow {
+        HrEventRow {
+            status: self.status.as_str().to_owned(),
+            problem: self.problem,
+            applied_at: self.applied_at,
+            ..row
+        }
+    }
+}
+
+/// Records how applying event `id` went: false for an unknown id.
+pub fn set_outcome(conn: &mut DbConnection, id: &str, outcome: &Outcome) -> DbResult<bool> {
+    // Hand-written so that it is prepared once per connection, as diesel's UPDATE is not.
+    let updated = with_backend!(conn, |c| Statement::new("UPDATE hr_events SET status = ")
+        .bind::<Text, _>(outcome.status.as_str())
+        .sql(", problem = ")
+        .bind::<Nullable<Text>, _>(outcome.problem.as_deref())
+        .sql(", applied_at = ")
+        .bind::<Nullable<Timestamp>, _>(outcome.applied_at)
+        .sql(" WHERE id = ")
+        .bind::<Text, _>(id)
+        .execute(c))?;
+    Ok(updated == 1)
 }
 
 /// Enriching events due at `now`, the earliest first.

@@ -7,7 +7,7 @@ use continuity_contract::EmployeeId;
 use continuity_shared::audit::{self, AuditContext, Change};
 use continuity_shared::db::{Db, DbConnection, DbResult};
 use continuity_shared::etag::IfMatch;
-use continuity_shared::events::outbox;
+use continuity_shared::events::outbox::{self, Cte};
 use continuity_shared::pagination::PageRequest;
 use continuity_shared::{ApiResult, FieldError, text};
 use serde::Serialize;
@@ -75,11 +75,8 @@ pub async fn put(
     .await
 }
 
-/// On PostgreSQL, a `PUT` that sets nothing off beyond the employee's row (see
-/// [`reactions::sets_off_anything`]): the read, then the row, its event and its audit entry
-/// in one statement that commits alone, guarded by the version read. Two round trips where
-/// a transaction takes four. `None` when it needs the transaction: something to set off,
-/// or the row changed since the read (the transaction then locks it and applies on top).
+/// On PostgreSQL, a `PUT` that sets nothing off: the read, then [`change_alone`]. Two round
+/// trips where a transaction takes four. `None` when it needs the transaction.
 fn put_alone(
     conn: &mut DbConnection,
     employee: Employee,
@@ -91,6 +88,23 @@ fn put_alone(
         return Err(unknown_department_of(&employee));
     };
     if_match.check(existing.as_ref().map(|r| r.version))?;
+    change_alone(conn, existing, employee, &Facts::on(today), ctx, None)
+}
+
+/// On PostgreSQL, one change of an employee that sets nothing off beyond their row (see
+/// [`reactions::sets_off_anything`]): the row, guarded by the version in `existing`, its
+/// event, its audit entry and `beside` (see [`audit::write_record_and_publish_alone`]) in
+/// one statement that commits alone. An unchanged employee writes nothing. `None` when it
+/// needs [`change_in`] in a transaction: something to set off, or the row changed since
+/// the read (the transaction then locks it and applies on top); nothing was written then.
+pub fn change_alone(
+    conn: &mut DbConnection,
+    existing: Option<Versioned<Employee>>,
+    employee: Employee,
+    facts: &Facts,
+    ctx: &AuditContext,
+    beside: Option<Cte<'_>>,
+) -> StaffingResult<Option<(Versioned<Employee>, Put)>> {
     let before = existing.as_ref().map(|e| e.value.clone());
     let (stored, put) = upsert(employee, existing, ctx.at);
     if put == Put::Unchanged {
@@ -105,7 +119,7 @@ fn put_alone(
         return Ok(None);
     }
     let before = change.before.as_ref();
-    let published = events::employee_changed(before, &stored.value, &Facts::on(today), ctx.at)?;
+    let published = events::employee_changed(before, &stored.value, facts, ctx.at)?;
     let row = row_of(&stored);
     let applied = audit::write_record_and_publish_alone(
         conn,
@@ -113,6 +127,7 @@ fn put_alone(
         rows::write_cte(&row, put == Put::Created),
         audit_change(before, &stored.value, put)?,
         &published,
+        beside,
     )?;
     Ok(applied.unwrap_or(false).then_some((stored, put)))
 }

@@ -263,6 +263,71 @@ async fn the_same_webhook_id_ten_times_two_of_them_at_once_has_one_effect() {
     );
 }
 
+/// A hire sets nothing off beyond the new employee's row: on PostgreSQL the event's row is
+/// written with the change in one statement, and a repeat of its `webhook-id` fails that
+/// statement and answers from the transaction's path. The same promise either way.
+#[actix_web::test]
+async fn one_hire_ten_times_at_once_has_one_effect_and_answers_what_is_stored() {
+    let app = spawn_hr(&[]).await;
+    let hire = hired("E1", "sales");
+    let answers =
+        futures_util::future::join_all((0..10).map(|_| send(&app, "msg_hire", &hire))).await;
+    let mut fresh = Vec::new();
+    let mut ids = Vec::new();
+    for res in answers {
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap();
+        assert!(matches!(status, 200 | 202), "{status}: {body}");
+        ids.push(body["id"].clone());
+        if status == 202 {
+            fresh.push(body);
+        }
+    }
+    assert_eq!(fresh.len(), 1, "one delivery applied it");
+    let first = &fresh[0];
+    assert!(ids.iter().all(|id| id == &first["id"]), "{ids:?}");
+    assert_eq!(first["status"], "applied");
+    let (status, stored) = get_json(
+        &app,
+        &format!("/v1/hr/events/{}", first["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(&stored, first, "the answer is what a later read says");
+    assert_eq!(hr_events(&app).await.len(), 1);
+    assert_eq!(published_about(&app, "E1").await, ["employee.upserted"]);
+    let (_, trail) = get_json(&app, "/v1/audit?entity=employee&id=E1").await;
+    let entries = trail["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{trail}");
+    assert_eq!(entries[0]["cause"]["source"], "hr");
+    assert_eq!(entries[0]["cause"]["id"], first["id"]);
+
+    // The same id again with another hire in it: the stored event answers, nothing done.
+    let res = send(&app, "msg_hire", &hired("E3", "sales")).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["id"], first["id"]);
+    assert_eq!(get_json(&app, "/v1/employees/E3").await.0, 404);
+    assert!(published_about(&app, "E3").await.is_empty());
+
+    // Two hires of one new employee under different ids: both stored and applied, the
+    // second as a change on top of the first (never lost to the race for the row).
+    let (in_sales, in_it) = (hired("E2", "sales"), hired("E2", "it"));
+    let (a, b) = tokio::join!(
+        send(&app, "msg_e2_a", &in_sales),
+        send(&app, "msg_e2_b", &in_it)
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (202, 202));
+    let e2 = get_json(&app, "/v1/employees/E2").await.1;
+    assert!(
+        matches!(e2["department_code"].as_str(), Some("sales" | "it")),
+        "{e2}"
+    );
+    assert_eq!(hr_events(&app).await.len(), 3);
+    let (_, trail) = get_json(&app, "/v1/audit?entity=employee&id=E2").await;
+    assert_eq!(trail["items"].as_array().unwrap().len(), 2, "{trail}");
+}
+
 #[actix_web::test]
 async fn a_body_over_64_kib_is_413_before_its_signature_is_checked() {
     let app = spawn_hr(&[]).await;

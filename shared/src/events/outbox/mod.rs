@@ -12,8 +12,8 @@ mod routed;
 pub use admin::*;
 pub use claim::*;
 pub use publish::*;
-pub use routed::Cte;
 pub(crate) use routed::publish_routed;
+pub use routed::{Cte, both};
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";

@@ -62,6 +62,11 @@ const EVENT: &str = "
 /// The values it binds are its own (cloned), so that it fits a statement of any lifetime.
 pub type Cte<'c> = Box<dyn for<'s> FnOnce(PgStatement<'s>) -> PgStatement<'s> + 'c>;
 
+/// `first`'s CTEs, then `second`'s.
+pub fn both<'c>(first: Cte<'c>, second: Cte<'c>) -> Cte<'c> {
+    Box::new(move |statement| second(first(statement)))
+}
+
 #[derive(QueryableByName)]
 struct Outcome {
     #[diesel(sql_type = Bool)]
