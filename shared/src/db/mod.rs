@@ -19,7 +19,7 @@ pub use errors::{CorruptRow, DbError, DbResult};
 pub use generation_cache::{DEFAULT_CAPACITY, GenerationCache};
 pub use migrate::{COMMON, Migrations, run_migrations};
 pub use pool::Db;
-pub use statement::{PgStatement, Statement};
+pub use statement::{PgStatement, Statement, Typed};
 
 /// Runs the same diesel code on whichever backend `conn` is, for statements the
 /// `MultiConnection` cannot express (upserts, `RETURNING`, row locks). Backend-specific

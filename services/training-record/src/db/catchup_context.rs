@@ -58,33 +58,38 @@ const USED: &str = " AND attended = TRUE \
 const CONTEXT: i32 = 0;
 const ATTENDANCE: i32 = 1;
 
-#[derive(QueryableByName)]
+/// The SQL types of [`Row`], in its order.
+type RowType = (
+    Integer,
+    Bool,
+    Nullable<Text>,
+    Nullable<BigInt>,
+    Nullable<Text>,
+    Nullable<Text>,
+    Nullable<Date>,
+    Nullable<Integer>,
+    Nullable<Integer>,
+    Nullable<Bool>,
+    Nullable<Text>,
+    Nullable<Double>,
+    Nullable<Bool>,
+);
+
+// Read by position: by name, every field of every row was looked up among the columns.
+#[derive(Queryable)]
 struct Row {
-    #[diesel(sql_type = Integer)]
     part: i32,
-    #[diesel(sql_type = Bool)]
     project_known: bool,
-    #[diesel(sql_type = Nullable<Text>)]
     roster_department: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     generation: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
     handover_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     department_code: Option<String>,
-    #[diesel(sql_type = Nullable<Date>)]
     due_date: Option<chrono::NaiveDate>,
-    #[diesel(sql_type = Nullable<Integer>)]
     reported_done: Option<i32>,
-    #[diesel(sql_type = Nullable<Integer>)]
     reported_required: Option<i32>,
-    #[diesel(sql_type = Nullable<Bool>)]
     overdue_reported: Option<bool>,
-    #[diesel(sql_type = Nullable<Text>)]
     record_id: Option<String>,
-    #[diesel(sql_type = Nullable<Double>)]
     watched_seconds: Option<f64>,
-    #[diesel(sql_type = Nullable<Bool>)]
     record_done: Option<bool>,
 }
 
@@ -109,6 +114,7 @@ pub fn of(
         .bind::<Text, _>(employee.as_str())
         .sql(USED)
         .bind::<Text, _>(employee.as_str())
+        .typed::<RowType>()
         .load(c))?;
     let mut context = Context {
         project_known: false,
