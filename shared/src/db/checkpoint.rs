@@ -29,8 +29,8 @@ const EVERY: Duration = Duration::from_millis(250);
 
 /// The pragmas for the writer's connection: checkpoints are left to the checkpointer, the
 /// WAL file is never cut back, and savepoints keep their journals in memory (the group
-/// commit makes one per request; on disk, each group's spilled to a new temporary file,
-/// a third of the writer's time in `open`, `pwrite` and `unlink` under `PUT`s).
+/// commit makes one per request; on disk, each group's journal was a new temporary file:
+/// an `open`, its writes and an `unlink` per transaction).
 pub(crate) const WRITER_PRAGMAS: &str = "PRAGMA wal_autocheckpoint = 0; \
     PRAGMA journal_size_limit = -1; PRAGMA temp_store = MEMORY;";
 
