@@ -59,7 +59,7 @@ pub async fn receive(
         next_attempt_at: None,
     };
     let ctx = AuditContext::for_event(SOURCE, &id, now);
-    if !db.url().is_sqlite() {
+    if !db.url().is_sqlite() && may_be_the_row_alone(&event) {
         let (row, event, ctx) = (row.clone(), event.clone(), ctx.clone());
         let alone =
             db.publish_statement(move |conn| receive_alone(conn, row, &event, &ctx, &rules));
@@ -79,6 +79,13 @@ pub async fn receive(
         })
     })
     .await
+}
+
+/// Whether the event's effect may be the employee's row alone. A resignation, its
+/// withdrawal and a termination move a last working day, which always sets off handovers:
+/// trying them in one statement would only read the employee twice.
+fn may_be_the_row_alone(event: &HrEvent) -> bool {
+    matches!(event, HrEvent::Hired(_) | HrEvent::Transferred(_))
 }
 
 /// On PostgreSQL, an event whose effect is the employee's row alone (a hire, a new name):
