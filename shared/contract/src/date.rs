@@ -55,14 +55,32 @@ pub fn check(date: NaiveDate) -> Result<NaiveDate, DateError> {
     }
 }
 
+/// `date` written `YYYY-MM-DD`, when its year is within 1900..=9999. Written by hand, as
+/// [`parse`] reads: chrono's formatter goes through `fmt` a character at a time, and a
+/// catch-up plan writes a date for each of its sessions.
+pub fn write(date: NaiveDate) -> Result<[u8; 10], DateError> {
+    let date = check(date)?;
+    let mut out = *b"0000-00-00";
+    let mut digits = |from: usize, to: usize, mut n: u32| {
+        for b in out[from..to].iter_mut().rev() {
+            *b = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    digits(0, 4, date.year().unsigned_abs());
+    digits(5, 7, date.month());
+    digits(8, 10, date.day());
+    Ok(out)
+}
+
 /// Serde helpers for a `NaiveDate` field.
 pub mod bounded {
     use chrono::NaiveDate;
     use serde::{Deserialize, Deserializer, Serializer, de, ser};
 
     pub fn serialize<S: Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-        let date = super::check(*date).map_err(ser::Error::custom)?;
-        s.collect_str(&date.format("%Y-%m-%d"))
+        let written = super::write(*date).map_err(ser::Error::custom)?;
+        s.serialize_str(std::str::from_utf8(&written).map_err(ser::Error::custom)?)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
@@ -122,6 +140,27 @@ mod tests {
         let json = serde_json::to_string(&value).unwrap();
         assert_eq!(json, r#"{"on":"2025-02-28","until":"2026-01-05"}"#);
         assert_eq!(serde_json::from_str::<Dated>(&json).unwrap(), value);
+    }
+
+    #[test]
+    fn every_day_is_written_as_chrono_writes_it_and_read_back() {
+        let mut date = day(1900, 1, 1);
+        let mut checked = 0;
+        while date.year() <= 9999 {
+            let written = write(date).unwrap();
+            let text = std::str::from_utf8(&written).unwrap();
+            assert_eq!(text, date.format("%Y-%m-%d").to_string());
+            assert_eq!(parse(text), Ok(date));
+            checked += 1;
+            // Every day of the first and last years, and a spread between.
+            date = match date.year() {
+                1900 | 9999 => date.succ_opt().unwrap(),
+                _ => date + chrono::Days::new(37),
+            };
+        }
+        assert!(checked > 100_000 / 37 + 2 * 365, "{checked}");
+        assert_eq!(write(day(1899, 12, 31)), Err(DateError));
+        assert_eq!(write(day(10000, 1, 1)), Err(DateError));
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub(crate) const ATTENDANCE_WRITERS: &[Role] = &[Role::Manager, Role::Trainer, R
 pub(crate) const PROGRESS_REPORTERS: &[Role] = &[Role::Integration];
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(sessions::create_session)
+    // actix tries routes in order, a regex capture each: the requests that come by the
+    // thousand (players' progress reports, people reading their plans) are tried first.
+    cfg.service(progress::put_progress)
+        .service(catchup::get_catch_up)
+        .service(sessions::create_session)
         .service(sessions::list_sessions)
         .service(sessions::get_session)
         .service(sessions::patch_session)
@@ -49,8 +53,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(uploads::terminate_upload)
         .service(content::get_content)
         .service(content::get_playback)
-        .service(progress::put_progress)
-        .service(catchup::get_catch_up)
         .service(coverage::get_coverage);
     // The read-only views of the roster copy this service keeps.
     continuity_shared::roster::api::routes(cfg);

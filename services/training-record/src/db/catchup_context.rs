@@ -7,11 +7,12 @@
 use continuity_contract::{DepartmentCode, EmployeeId, ProjectId};
 use continuity_shared::db::{CorruptRow, DbConnection, DbResult, Statement};
 use continuity_shared::with_backend;
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Double, Integer, Nullable, Text};
 
 use super::plans::{self, StoredPlan};
-use super::records::{self, RecordRow};
+use super::records;
 use crate::domain::curriculum::PersonRecord;
 
 /// What is known of a person and a project for their catch-up plan.
@@ -100,22 +101,6 @@ pub fn of(
     employee: &EmployeeId,
 ) -> DbResult<Context> {
     let project_id = project.to_string();
-    let rows: Vec<Row> = with_backend!(conn, |c| Statement::new(PROJECT_KNOWN)
-        .bind::<Text, _>(&project_id)
-        .sql(DEPARTMENT)
-        .bind::<Text, _>(employee.as_str())
-        .sql(GENERATION)
-        .bind::<Text, _>(&project_id)
-        .sql(PLANS)
-        .bind::<Text, _>(&project_id)
-        .sql(PLAN_OWNER)
-        .bind::<Text, _>(employee.as_str())
-        .sql(ATTENDED)
-        .bind::<Text, _>(employee.as_str())
-        .sql(USED)
-        .bind::<Text, _>(employee.as_str())
-        .typed::<RowType>()
-        .load(c))?;
     let mut context = Context {
         project_known: false,
         roster_department: None,
@@ -123,56 +108,84 @@ pub fn of(
         plans: Vec::new(),
         record: PersonRecord::default(),
     };
-    let mut record: Vec<RecordRow> = Vec::new();
-    for row in rows {
-        if row.part != CONTEXT {
-            let (Some(id), Some(seconds), Some(done)) =
-                (row.record_id, row.watched_seconds, row.record_done)
-            else {
-                return Err(
-                    CorruptRow::new("material_progress", employee.as_str(), "record").into(),
-                );
-            };
-            record.push((row.part == ATTENDANCE, id, seconds, done));
-            continue;
+    // Each row is taken in as it is read, without a list of rows in between.
+    with_backend!(conn, |c| {
+        let rows = Statement::new(PROJECT_KNOWN)
+            .bind::<Text, _>(&project_id)
+            .sql(DEPARTMENT)
+            .bind::<Text, _>(employee.as_str())
+            .sql(GENERATION)
+            .bind::<Text, _>(&project_id)
+            .sql(PLANS)
+            .bind::<Text, _>(&project_id)
+            .sql(PLAN_OWNER)
+            .bind::<Text, _>(employee.as_str())
+            .sql(ATTENDED)
+            .bind::<Text, _>(employee.as_str())
+            .sql(USED)
+            .bind::<Text, _>(employee.as_str())
+            .typed::<RowType>()
+            .load_iter::<Row, DefaultLoadingMode>(c)?;
+        for row in rows {
+            take_in(&mut context, row?, project, employee)?;
         }
-        context.project_known = row.project_known;
-        context.generation = row.generation.unwrap_or(0);
-        context.roster_department = row
-            .roster_department
-            .map(|d| {
-                DepartmentCode::parse(&d).map_err(|_| {
-                    CorruptRow::new("roster_employees", employee.as_str(), "department_code")
-                })
-            })
-            .transpose()?;
-        // Without an active plan the join gives one row of nulls.
-        let (Some(handover_id), Some(department_code), Some(due_date), Some(overdue)) = (
-            row.handover_id,
-            row.department_code,
-            row.due_date,
-            row.overdue_reported,
-        ) else {
-            continue;
-        };
-        context.plans.push(plans::to_plan((
-            handover_id,
-            project_id.clone(),
-            employee.as_str().to_owned(),
-            department_code,
-            due_date,
-            true,
-            row.reported_done,
-            row.reported_required,
-            overdue,
-        ))?);
-    }
+    });
     // Sorted here: an ORDER BY over the union made SQLite sort every part's rows.
     context
         .plans
         .sort_by_cached_key(|p| (p.due_date, p.handover_id.to_string()));
-    context.record = records::to_record(record)?;
     Ok(context)
+}
+
+/// Adds one row of the statement to `context`.
+fn take_in(
+    context: &mut Context,
+    row: Row,
+    project: &ProjectId,
+    employee: &EmployeeId,
+) -> DbResult<()> {
+    if row.part != CONTEXT {
+        let (Some(id), Some(seconds), Some(done)) =
+            (row.record_id, row.watched_seconds, row.record_done)
+        else {
+            return Err(CorruptRow::new("material_progress", employee.as_str(), "record").into());
+        };
+        return records::add_to(
+            &mut context.record,
+            (row.part == ATTENDANCE, id, seconds, done),
+        );
+    }
+    context.project_known = row.project_known;
+    context.generation = row.generation.unwrap_or(0);
+    context.roster_department = row
+        .roster_department
+        .map(|d| {
+            DepartmentCode::parse(&d).map_err(|_| {
+                CorruptRow::new("roster_employees", employee.as_str(), "department_code")
+            })
+        })
+        .transpose()?;
+    // Without an active plan the join gives one row of nulls.
+    let (Some(handover_id), Some(department_code), Some(due_date), Some(overdue)) = (
+        row.handover_id,
+        row.department_code,
+        row.due_date,
+        row.overdue_reported,
+    ) else {
+        return Ok(());
+    };
+    context.plans.push(plans::to_plan((
+        handover_id,
+        project.to_string(),
+        employee.as_str().to_owned(),
+        department_code,
+        due_date,
+        true,
+        row.reported_done,
+        row.reported_required,
+        overdue,
+    ))?);
+    Ok(())
 }
 
 #[cfg(test)]

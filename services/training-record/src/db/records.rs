@@ -98,16 +98,25 @@ pub fn of_project(
 
 pub(super) fn to_record(rows: Vec<RecordRow>) -> DbResult<PersonRecord> {
     let mut record = PersonRecord::default();
-    for (attendance, id, seconds, done) in rows {
-        if attendance {
-            let s = SessionId::parse(&id)
-                .map_err(|_| CorruptRow::new("attendance", &id, "session_id"))?;
-            record.attended.insert(s);
-        } else {
-            let m = MaterialId::parse(&id)
-                .map_err(|_| CorruptRow::new("material_progress", &id, "material_id"))?;
-            record.used.insert(m, (seconds, done));
-        }
+    for row in rows {
+        add_to(&mut record, row)?;
     }
     Ok(record)
+}
+
+/// Adds one row of the union to `record`.
+pub(super) fn add_to(
+    record: &mut PersonRecord,
+    (attendance, id, seconds, done): RecordRow,
+) -> DbResult<()> {
+    if attendance {
+        let s =
+            SessionId::parse(&id).map_err(|_| CorruptRow::new("attendance", &id, "session_id"))?;
+        record.attended.insert(s);
+    } else {
+        let m = MaterialId::parse(&id)
+            .map_err(|_| CorruptRow::new("material_progress", &id, "material_id"))?;
+        record.used.insert(m, (seconds, done));
+    }
+    Ok(())
 }

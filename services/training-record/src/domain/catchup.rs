@@ -112,7 +112,7 @@ pub struct Plan {
 /// each; oldest first (then by id, so equal dates keep one order).
 pub fn plan(required: Vec<(Arc<TrainingSession>, SessionState)>) -> Plan {
     let sessions_required = required.len() as u32;
-    let mut items: Vec<PlanItem> = Vec::new();
+    let mut items: Vec<PlanItem> = Vec::with_capacity(required.len());
     for (session, state) in required {
         if state.done {
             continue;

@@ -88,21 +88,18 @@ pub fn plan_for(
     department: &DepartmentCode,
     person: &PersonRecord,
 ) -> Plan {
-    let states = curriculum
-        .required_for(department)
-        .map(|l| {
-            let uses: Vec<MaterialUse> = l
-                .materials
-                .iter()
-                .map(|m| {
-                    let used = person.used.get(&m.material_id).copied();
-                    catchup::material_use(m, &l.session, used)
-                })
-                .collect();
-            let attended = person.attended.contains(&l.session.session_id);
-            (l.session.clone(), session_state(attended, &uses))
-        })
-        .collect();
+    let mut states = Vec::new();
+    // One list of uses for every lesson: a plan is computed for every catch-up read.
+    let mut uses: Vec<MaterialUse> = Vec::new();
+    for l in curriculum.required_for(department) {
+        uses.clear();
+        uses.extend(l.materials.iter().map(|m| {
+            let used = person.used.get(&m.material_id).copied();
+            catchup::material_use(m, &l.session, used)
+        }));
+        let attended = person.attended.contains(&l.session.session_id);
+        states.push((l.session.clone(), session_state(attended, &uses)));
+    }
     catchup::plan(states)
 }
 

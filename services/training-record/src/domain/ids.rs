@@ -44,7 +44,8 @@ macro_rules! uuid_id {
 
         impl Serialize for $t {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
+                // uuid's own buffer: `collect_str` writes through `fmt`, piece by piece.
+                s.serialize_str(self.0.hyphenated().encode_lower(&mut Uuid::encode_buffer()))
             }
         }
     };

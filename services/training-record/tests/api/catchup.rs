@@ -47,6 +47,13 @@ async fn the_plan_lists_required_sessions_of_the_department_not_attended_nor_wat
 
     let p = plan(&app, "E1").await;
     assert_eq!(titles(&p), ["Older", "Watched", "Newer"]);
+    // Every field of an item, as the session was recorded.
+    assert_eq!(
+        p["items"][0],
+        json!({"session_id": id_of(&older), "title": "Older", "module": "leads",
+               "held_on": "2026-11-02", "duration_minutes": 60, "minutes_left": 60,
+               "share_done": 0.0})
+    );
     assert_eq!(
         (p["sessions_done"].as_u64(), p["sessions_required"].as_u64()),
         (Some(0), Some(3))
