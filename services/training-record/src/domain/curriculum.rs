@@ -3,7 +3,7 @@
 //! is the same for everyone on the project, so it is read once and shared; only the
 //! person's record is read for each plan.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use continuity_contract::DepartmentCode;
@@ -75,11 +75,13 @@ impl Curriculum {
 }
 
 /// What one person did on a project: the sessions they attended, and their progress on
-/// each material they used (watched seconds, done).
+/// each material they used (watched seconds, done). Hashed with foldhash: these are
+/// looked up for every session of every catch-up plan read, where SipHash's protection
+/// against chosen keys buys nothing (the keys are ids this service made).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PersonRecord {
-    pub attended: HashSet<SessionId>,
-    pub used: HashMap<MaterialId, (f64, bool)>,
+    pub attended: foldhash::HashSet<SessionId>,
+    pub used: foldhash::HashMap<MaterialId, (f64, bool)>,
 }
 
 /// The person's plan: the state of each required session of their department.
@@ -180,8 +182,8 @@ mod tests {
             vec![rec.clone()],
         );
         let person = PersonRecord {
-            attended: HashSet::from([attended.session_id]),
-            used: HashMap::from([(rec.material_id, (1800.0, false))]),
+            attended: [attended.session_id].into_iter().collect(),
+            used: [(rec.material_id, (1800.0, false))].into_iter().collect(),
         };
         let p = plan_for(&c, &dept("sales"), &person);
         assert_eq!((p.sessions_done, p.sessions_required), (1, 3));

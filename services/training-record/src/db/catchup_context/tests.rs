@@ -182,7 +182,9 @@ async fn one_statement_gives_the_project_the_department_the_generation_and_only_
         c.record,
         PersonRecord {
             attended: sessions(&[S[0], S[1]]),
-            used: [(MaterialId::parse(M).unwrap(), (120.5, false))].into(),
+            used: [(MaterialId::parse(M).unwrap(), (120.5, false))]
+                .into_iter()
+                .collect(),
         }
     );
 
