@@ -127,7 +127,7 @@ pub fn of(
             .typed::<RowType>()
             .load_iter::<Row, DefaultLoadingMode>(c)?;
         for row in rows {
-            take_in(&mut context, row?, project, employee)?;
+            take_in(&mut context, row?, &project_id, employee)?;
         }
     });
     // Sorted here: an ORDER BY over the union made SQLite sort every part's rows.
@@ -141,7 +141,7 @@ pub fn of(
 fn take_in(
     context: &mut Context,
     row: Row,
-    project: &ProjectId,
+    project_id: &str,
     employee: &EmployeeId,
 ) -> DbResult<()> {
     if row.part != CONTEXT {
@@ -176,7 +176,7 @@ fn take_in(
     };
     context.plans.push(plans::to_plan((
         handover_id,
-        project.to_string(),
+        project_id.to_owned(),
         employee.as_str().to_owned(),
         department_code,
         due_date,
