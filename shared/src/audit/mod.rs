@@ -205,11 +205,29 @@ pub fn record_all(
     ctx: &AuditContext,
     changes: Vec<Change>,
 ) -> ApiResult<()> {
-    let rows = changes
-        .into_iter()
-        .map(|c| db::AuditRow::new(ctx, c))
-        .collect::<ApiResult<Vec<_>>>()?;
-    db::insert(conn, &rows)
+    record_entries(conn, &Entries::new(ctx, changes)?)
+}
+
+/// Entries ready to append, their values already written as JSON: made on another
+/// thread than the one holding the write transaction when there are thousands (an
+/// import), then appended with [`record_entries`].
+#[derive(Debug, Default)]
+pub struct Entries(Vec<db::AuditRow>);
+
+impl Entries {
+    pub fn new(ctx: &AuditContext, changes: Vec<Change>) -> ApiResult<Self> {
+        changes
+            .into_iter()
+            .map(|c| db::AuditRow::new(ctx, c))
+            .collect::<ApiResult<Vec<_>>>()
+            .map(Self)
+    }
+}
+
+/// Appends entries made by [`Entries::new`], in their order. Call inside the transaction
+/// that makes the changes.
+pub fn record_entries(conn: &mut DbConnection, entries: &Entries) -> ApiResult<()> {
+    db::insert(conn, &entries.0)
 }
 
 /// Appends the entry for `change`, if any, and publishes `events`, in the caller's

@@ -323,6 +323,82 @@ pub fn parse_import(
     Ok(employees)
 }
 
+/// Rows of an import worked out together, away from the write transaction's thread.
+const IMPORT_PART_ROWS: usize = 2_000;
+
+/// What a part of an import writes: its new and changed rows, their events and audit
+/// entries ready to insert, and the changes the roster reacts to.
+struct ImportPart {
+    fresh: Vec<EmployeeRow>,
+    updated: Vec<Versioned<Employee>>,
+    unchanged: usize,
+    published: Vec<outbox::Serialized>,
+    entries: audit::Entries,
+    roster: Vec<RosterChange>,
+}
+
+impl ImportPart {
+    /// Each row against the employee it replaces (taken out of `existing`). Free of I/O.
+    fn work_out(
+        employees: Vec<Employee>,
+        existing: &mut HashMap<String, Versioned<Employee>>,
+        facts: &Facts,
+        ctx: &AuditContext,
+    ) -> StaffingResult<Self> {
+        let now = ctx.at;
+        let mut fresh = Vec::new();
+        let mut updated = Vec::new();
+        let mut unchanged = 0;
+        let mut published = Vec::new();
+        let mut changes = Vec::new();
+        let mut roster = Vec::new();
+        for employee in employees {
+            let old = existing.remove(employee.employee_id.as_str());
+            let before = old.as_ref().map(|e| e.value.clone());
+            let (stored, put) = upsert(employee, old, now);
+            changes.extend(audit_change(before.as_ref(), &stored.value, put)?);
+            if put != Put::Unchanged {
+                for event in events::employee_changed(before.as_ref(), &stored.value, facts, now)? {
+                    published.push(outbox::Serialized::new(event)?);
+                }
+                roster.push(RosterChange {
+                    before,
+                    after: stored.value.clone(),
+                    successor: None,
+                });
+            }
+            match put {
+                Put::Created => fresh.push(EmployeeRow::new(
+                    &stored.value,
+                    1,
+                    now.naive_utc(),
+                    now.naive_utc(),
+                )),
+                Put::Updated => updated.push(stored),
+                Put::Unchanged => unchanged += 1,
+            }
+        }
+        Ok(Self {
+            fresh,
+            updated,
+            unchanged,
+            published,
+            entries: audit::Entries::new(ctx, changes)?,
+            roster,
+        })
+    }
+
+    fn write(&self, conn: &mut DbConnection) -> StaffingResult<()> {
+        for stored in &self.updated {
+            write(conn, stored, Put::Updated)?;
+        }
+        rows::insert_many(conn, &self.fresh)?;
+        outbox::publish_serialized(conn, &self.published)?;
+        audit::record_entries(conn, &self.entries)?;
+        Ok(())
+    }
+}
+
 /// Applies parsed roster rows in the caller's transaction: every row applied, or nothing
 /// changed and every row with an unknown department reported. Published and audited in
 /// the same transaction, in few statements.
@@ -333,7 +409,6 @@ pub fn import_in(
     rules: &Rules,
 ) -> StaffingResult<ImportReport> {
     let facts = Facts::on(rules.today(ctx.at));
-    let now = ctx.at;
     let codes: Vec<String> = employees
         .iter()
         .map(|e| e.department_code.to_string())
@@ -372,49 +447,36 @@ pub fn import_in(
         updated: 0,
         unchanged: 0,
     };
-    let mut fresh = Vec::new();
-    let mut published = Vec::new();
-    let mut changes = Vec::new();
     let mut roster = Vec::new();
-    for employee in employees {
-        let old = existing.remove(employee.employee_id.as_str());
-        let before = old.as_ref().map(|e| e.value.clone());
-        let (stored, put) = upsert(employee, old, now);
-        changes.extend(audit_change(before.as_ref(), &stored.value, put)?);
-        if put != Put::Unchanged {
-            published.extend(events::employee_changed(
-                before.as_ref(),
-                &stored.value,
-                &facts,
-                now,
-            )?);
-            roster.push(RosterChange {
-                before,
-                after: stored.value.clone(),
-                successor: None,
-            });
-        }
-        match put {
-            Put::Created => {
-                report.created += 1;
-                fresh.push(EmployeeRow::new(
-                    &stored.value,
-                    1,
-                    now.naive_utc(),
-                    now.naive_utc(),
-                ));
+    // The rows' events and audit entries are worked out on a second thread, a part
+    // ahead of this one, which holds the write transaction: it only writes.
+    std::thread::scope(|scope| -> StaffingResult<()> {
+        let (ready, parts) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            let mut employees = employees.into_iter();
+            loop {
+                let rows: Vec<Employee> = employees.by_ref().take(IMPORT_PART_ROWS).collect();
+                if rows.is_empty() {
+                    break;
+                }
+                let part = ImportPart::work_out(rows, &mut existing, &facts, ctx);
+                let failed = part.is_err();
+                // Gone: the writer failed and is rolling back.
+                if ready.send(part).is_err() || failed {
+                    break;
+                }
             }
-            Put::Updated => {
-                report.updated += 1;
-                write(conn, &stored, put)?;
-            }
-            Put::Unchanged => report.unchanged += 1,
+        });
+        for part in parts {
+            let part = part?;
+            part.write(conn)?;
+            report.created += part.fresh.len();
+            report.updated += part.updated.len();
+            report.unchanged += part.unchanged;
+            roster.extend(part.roster);
         }
-    }
-    rows::insert_many(conn, &fresh)?;
-    // One publication for the whole file: the routes are read once.
-    outbox::publish(conn, &published)?;
-    audit::record_all(conn, ctx, changes)?;
+        Ok(())
+    })?;
     reactions::roster_changed(conn, &roster, ctx, rules)?;
     Ok(report)
 }

@@ -123,6 +123,66 @@ async fn a_large_roster_imports_in_one_request() {
     assert_eq!(page["items"].as_array().unwrap().len(), 500);
 }
 
+/// The rows of a file of several thousand, as `(employee_id, department)`.
+fn roster_csv(rows: impl Iterator<Item = (String, &'static str)>) -> String {
+    let mut csv = String::from(HEADER);
+    for (id, dept) in rows {
+        csv.push_str(&format!("{id},Person {id},{dept},2020-01-01,\n"));
+    }
+    csv
+}
+
+#[actix_web::test]
+async fn a_roster_of_thousands_is_applied_whole_and_published_and_audited_in_file_order() {
+    let app = spawn().await;
+    seed_departments(&app).await;
+    let id = |i: usize| format!("E{i:05}");
+    let first = roster_csv((0..4_500).map(|i| (id(i), "sales")));
+    assert_eq!(import_csv(&app, &first, None).await.status(), 200);
+
+    // Five rows moved, spread over the file (first, middle, last part), then 500 new.
+    let moved = |i: usize| i % 1_000 == 7;
+    let second = roster_csv((0..5_000).map(|i| (id(i), if moved(i) { "it" } else { "sales" })));
+    let report: serde_json::Value = import_csv(&app, &second, None).await.json().await.unwrap();
+    assert_eq!(
+        report,
+        serde_json::json!({"received": 5000, "created": 500, "updated": 5, "unchanged": 4495})
+    );
+
+    let upserted: Vec<String> = crate::hr_webhook::published(&app)
+        .await
+        .into_iter()
+        .filter(|(t, _)| t == "employee.upserted")
+        .map(|(_, p)| p["data"]["employee_id"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = (0..4_500)
+        .chain((0..5_000).filter(|&i| moved(i) || i >= 4_500))
+        .map(id)
+        .collect();
+    assert_eq!(
+        upserted, expected,
+        "one event per changed row, in the file's order"
+    );
+
+    let (_, e4007) = get_json(&app, "/v1/employees/E04007").await;
+    assert_eq!(e4007["department_code"], "it");
+    let (_, trail) = get_json(&app, "/v1/audit?entity=employee&id=E04007").await;
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.len(), 2, "{trail}");
+    assert!(actions.contains(&"created") && actions.contains(&"updated"));
+    let (_, unchanged) = get_json(&app, "/v1/audit?entity=employee&id=E04006").await;
+    assert_eq!(
+        unchanged["items"].as_array().unwrap().len(),
+        1,
+        "unchanged rows record nothing"
+    );
+}
+
 #[actix_web::test]
 async fn an_import_reads_today_in_the_companys_time_zone_not_utc() {
     // 17:00 UTC on 28 November is already 29 November in Shanghai.

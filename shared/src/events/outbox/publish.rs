@@ -33,24 +33,87 @@ pub fn publish(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> 
 
 /// [`publish`] with the routes read first, then the writes.
 pub(crate) fn publish_read_routes(conn: &mut DbConnection, events: &[CloudEvent]) -> ApiResult<()> {
+    let (peers, hooks) = routes(conn)?;
+    let subscribers = |event: &CloudEvent| subscribers_of(&peers, &hooks, event);
+    match (&mut *conn, events) {
+        (DbConnection::Pg(c), [event]) => publish_one_pg(c, event, &subscribers(event)),
+        _ => publish_with(
+            conn,
+            &Serialized::pairs(&Serialized::payloads(events)?, events),
+            subscribers,
+        ),
+    }
+}
+
+/// Active webhook subscriptions, each with the event types it takes.
+type Hooks = Vec<(String, Vec<String>)>;
+
+/// The peers' declared routes and the active webhook subscriptions.
+fn routes(conn: &mut DbConnection) -> ApiResult<(peers::PeerRoutes, Hooks)> {
     let (peers, hooks) = peers::routes_and_webhooks(conn)?;
-    let hooks: Vec<(String, Vec<String>)> = hooks
+    let hooks = hooks
         .into_iter()
         .map(|(id, types)| (id, serde_json::from_str(&types).unwrap_or_default()))
         .collect();
-    let subscribers = |event: &CloudEvent| {
-        let mut to: Vec<String> = peers.takers(&event.event_type).map(str::to_owned).collect();
-        for (id, types) in &hooks {
-            if types.iter().any(|t| t == "*" || *t == event.event_type) {
-                to.push(webhook_subscriber(id));
-            }
+    Ok((peers, hooks))
+}
+
+/// Who receives `event`: the peers that take its type, then the webhooks for it.
+fn subscribers_of(peers: &peers::PeerRoutes, hooks: &Hooks, event: &CloudEvent) -> Vec<String> {
+    let mut to: Vec<String> = peers.takers(&event.event_type).map(str::to_owned).collect();
+    for (id, types) in hooks {
+        if types.iter().any(|t| t == "*" || *t == event.event_type) {
+            to.push(webhook_subscriber(id));
         }
-        to
-    };
-    match (&mut *conn, events) {
-        (DbConnection::Pg(c), [event]) => publish_one_pg(c, event, &subscribers(event)),
-        _ => publish_with(conn, events, subscribers),
     }
+    to
+}
+
+/// An event with its payload already written as JSON: made on another thread than the
+/// one holding the write transaction when there are thousands (an import), then
+/// published with [`publish_serialized`].
+#[derive(Debug)]
+pub struct Serialized {
+    event: CloudEvent,
+    payload: String,
+}
+
+impl Serialized {
+    pub fn new(event: CloudEvent) -> ApiResult<Self> {
+        let payload = serde_json::to_string(&event).map_err(ApiError::internal)?;
+        Ok(Self { event, payload })
+    }
+
+    fn payloads(events: &[CloudEvent]) -> ApiResult<Vec<String>> {
+        events
+            .iter()
+            .map(|e| serde_json::to_string(e).map_err(ApiError::internal))
+            .collect()
+    }
+
+    /// Each event beside its payload, as [`publish_with`] takes them.
+    fn pairs<'a>(
+        payloads: &'a [String],
+        events: &'a [CloudEvent],
+    ) -> Vec<(&'a CloudEvent, &'a str)> {
+        events
+            .iter()
+            .zip(payloads.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// [`publish`] for events serialized beforehand.
+pub fn publish_serialized(conn: &mut DbConnection, events: &[Serialized]) -> ApiResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (peers, hooks) = routes(conn)?;
+    let pairs: Vec<_> = events
+        .iter()
+        .map(|s| (&s.event, s.payload.as_str()))
+        .collect();
+    publish_with(conn, &pairs, |e| subscribers_of(&peers, &hooks, e))
 }
 
 /// One event and its deliveries in one statement (one round trip, a statement prepared
@@ -86,7 +149,10 @@ pub fn publish_to(
     events: &[CloudEvent],
     subscriber: &str,
 ) -> ApiResult<()> {
-    publish_with(conn, events, |_| vec![subscriber.to_owned()])
+    let payloads = Serialized::payloads(events)?;
+    publish_with(conn, &Serialized::pairs(&payloads, events), |_| {
+        vec![subscriber.to_owned()]
+    })
 }
 
 // `treat_none_as_default_value = false` (here and below): plain values, so that a batch is
@@ -97,7 +163,7 @@ struct NewEvent<'a> {
     id: &'a str,
     event_type: &'a str,
     subject: &'a str,
-    payload: String,
+    payload: &'a str,
     created_at: NaiveDateTime,
 }
 
@@ -114,29 +180,27 @@ struct NewDelivery {
 
 fn publish_with(
     conn: &mut DbConnection,
-    events: &[CloudEvent],
+    events: &[(&CloudEvent, &str)],
     subscribers: impl Fn(&CloudEvent) -> Vec<String>,
 ) -> ApiResult<()> {
     // Due as soon as written: the events' own time is the producer's clock at the change.
     let now = events
         .iter()
-        .map(|e| e.time.naive_utc())
+        .map(|(e, _)| e.time.naive_utc())
         .min()
         .unwrap_or_else(|| chrono::Utc::now().naive_utc());
     // Both backends cap bound parameters per statement; stay well below.
     for chunk in events.chunks(500) {
-        let rows = chunk
+        let rows: Vec<NewEvent> = chunk
             .iter()
-            .map(|e| {
-                Ok(NewEvent {
-                    id: &e.id,
-                    event_type: &e.event_type,
-                    subject: e.subject.as_deref().unwrap_or(""),
-                    payload: serde_json::to_string(e).map_err(ApiError::internal)?,
-                    created_at: now,
-                })
+            .map(|&(e, payload)| NewEvent {
+                id: &e.id,
+                event_type: &e.event_type,
+                subject: e.subject.as_deref().unwrap_or(""),
+                payload,
+                created_at: now,
             })
-            .collect::<ApiResult<Vec<_>>>()?;
+            .collect();
         // Neither backend promises RETURNING in the order of VALUES: match by event id.
         let seqs: HashMap<String, i64> = match rows.as_slice() {
             // One row: a statement diesel prepares once per connection.
@@ -157,7 +221,7 @@ fn publish_with(
         .collect();
         let deliveries: Vec<NewDelivery> = chunk
             .iter()
-            .map(|e| {
+            .map(|&(e, _)| {
                 let seq = seqs
                     .get(&e.id)
                     .copied()
