@@ -20,7 +20,7 @@ use crate::free_port;
 mod hr;
 mod presigned;
 mod roster;
-pub use hr::{HR_KEY, hired, hired_deliveries, hr_secret, sign};
+pub use hr::{HR_KEY, deliveries_for, hired, hired_deliveries, hr_secret, sign};
 pub use presigned::{Presigned, Replayed, replay, wrk_presigned};
 pub use roster::{feed_roster, import_people, reads_by_id, settle};
 

@@ -30,6 +30,13 @@ pub fn hired(n: usize) -> String {
     )
 }
 
+/// How many distinct deliveries to sign for `seconds` of load: more than the service can
+/// take in the time (the fastest machine yet took 8,500 HR events/s on SQLite), since a
+/// repeated `webhook-id` is a redelivery, acknowledged with 200 and no new hire.
+pub fn deliveries_for(seconds: u64) -> usize {
+    seconds as usize * 20_000 + 2_000
+}
+
 /// Deliveries `msg_bench_0`… of [`hired`] events, signed at `timestamp` (Unix seconds).
 pub fn hired_deliveries(count: usize, timestamp: i64) -> Vec<Presigned> {
     (0..count)

@@ -312,10 +312,7 @@ impl Run {
 
     /// One callback alone, then the load from fresh ones.
     fn load(&self, base: &str, source: Source) -> anyhow::Result<Replayed> {
-        // More than the service can take in the time (the generic webhook peaks near
-        // 5,400/s on this machine): a repeat would be a redelivery, acknowledged but no
-        // new hire.
-        let count = self.seconds as usize * 6000 + 2000;
+        let count = continuity_tests::bench::deliveries_for(self.seconds);
         let mut requests = source.requests(count + 1);
         let check = requests.pop().unwrap();
         send_one(base, &check, source.expect())?;

@@ -269,8 +269,7 @@ fn seed(base: &str) -> anyhow::Result<String> {
 /// share, every answer checked to be the 202 of a fresh event), signed as sent otherwise.
 /// Returns the measure and how many deliveries repeated a `webhook-id`.
 fn hr_load(base: &str, senders: usize, duration: Duration) -> anyhow::Result<(Measured, usize)> {
-    // More than the service can take in the time: none is sent twice.
-    let count = duration.as_secs() as usize * 6000 + 2000;
+    let count = continuity_tests::bench::deliveries_for(duration.as_secs());
     let requests = hired_deliveries(count, Utc::now().timestamp());
     let replayed = wrk_presigned("bench-staffing", base, senders, duration, &requests, 202)?;
     if let Some(r) = replayed {
