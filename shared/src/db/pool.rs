@@ -149,17 +149,34 @@ impl Db {
         self.write_on(f, false).await
     }
 
-    /// [`Db::write_statement`] for a statement that publishes events with its change (one
-    /// statement is atomic on its own): the outbox's dispatcher is woken after it.
-    pub async fn publish_statement<T, E, F>(&self, f: F) -> Result<T, E>
+    /// On PostgreSQL, `alone`: a write whose only change is one statement that publishes
+    /// events with it (one statement is atomic on its own), run without a transaction as
+    /// [`Db::write_statement`] runs it. When it answers `None` (it needs a transaction, and
+    /// wrote nothing), `f` in a transaction at once, on the same thread: the second try
+    /// does not queue again behind every request that came meanwhile. The outbox's
+    /// dispatcher is woken after either. On SQLite, `f` in the group commit.
+    pub async fn publish_statement_or_write<T, E, A, F>(&self, alone: A, f: F) -> Result<T, E>
     where
+        A: FnOnce(&mut DbConnection) -> Result<Option<T>, E> + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let result = self.write_on(f, false).await;
-        // SQLite's writer wakes it after every commit already.
-        if result.is_ok() && self.writer.is_none() {
+        if let Some(writer) = &self.writer {
+            return grouped(writer, f).await;
+        }
+        let held = self.held.clone();
+        let result = self
+            .threads
+            .run(move |conn| {
+                let _timer = held.start_timer();
+                match alone(conn)? {
+                    Some(done) => Ok(done),
+                    None => pg_transaction(conn, f),
+                }
+            })
+            .await;
+        if result.is_ok() {
             self.committed.notify_one();
         }
         result

@@ -45,15 +45,12 @@ pub async fn put(
     rules: Rules,
 ) -> StaffingResult<(Versioned<Employee>, Put)> {
     let today = rules.today(ctx.at);
-    if !db.url().is_sqlite() {
-        let (employee, if_match, ctx) = (employee.clone(), if_match.clone(), ctx.clone());
-        let alone =
-            db.publish_statement(move |conn| put_alone(conn, employee, &if_match, today, &ctx));
-        if let Some(done) = alone.await? {
-            return Ok(done);
-        }
-    }
-    db.write(move |conn| {
+    let alone = (!db.url().is_sqlite())
+        .then(|| (employee.clone(), if_match.clone(), ctx.clone()))
+        .map(|(employee, if_match, ctx)| {
+            move |conn: &mut DbConnection| put_alone(conn, employee, &if_match, today, &ctx)
+        });
+    let in_transaction = move |conn: &mut DbConnection| {
         // On PostgreSQL two writes of one employee may read the same version; the second's
         // update then finds a newer one and changes nothing. It then locks the row, reads
         // again and applies on top (or answers 412 to a stale `If-Match`) instead of
@@ -71,8 +68,11 @@ pub async fn put(
                 outcome => return outcome,
             }
         }
-    })
-    .await
+    };
+    match alone {
+        Some(alone) => db.publish_statement_or_write(alone, in_transaction).await,
+        None => db.write(in_transaction).await,
+    }
 }
 
 /// On PostgreSQL, a `PUT` that sets nothing off: the read, then [`change_alone`]. Two round

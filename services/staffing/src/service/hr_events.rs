@@ -59,15 +59,15 @@ pub async fn receive(
         next_attempt_at: None,
     };
     let ctx = AuditContext::for_event(SOURCE, &id, now);
-    if !db.url().is_sqlite() && may_be_the_row_alone(&event) {
-        let (row, event, ctx) = (row.clone(), event.clone(), ctx.clone());
-        let alone =
-            db.publish_statement(move |conn| receive_alone(conn, row, &event, &ctx, &rules));
-        if let Some(event) = alone.await? {
-            return Ok(Received { event, fresh: true });
-        }
-    }
-    db.write(move |conn| {
+    let alone = (!db.url().is_sqlite() && may_be_the_row_alone(&event))
+        .then(|| (row.clone(), event.clone(), ctx.clone()))
+        .map(|(row, event, ctx)| {
+            move |conn: &mut DbConnection| {
+                let stored = receive_alone(conn, row, &event, &ctx, &rules)?;
+                Ok(stored.map(|event| Received { event, fresh: true }))
+            }
+        });
+    let in_transaction = move |conn: &mut DbConnection| {
         // The id first: a concurrent delivery of the same id waits here for this one.
         if let Some(seen) = stored_before(conn, &row)? {
             return Ok(seen);
@@ -77,8 +77,11 @@ pub async fn receive(
             event: stored_as(outcome.on(row))?,
             fresh: true,
         })
-    })
-    .await
+    };
+    match alone {
+        Some(alone) => db.publish_statement_or_write(alone, in_transaction).await,
+        None => db.write(in_transaction).await,
+    }
 }
 
 /// Whether the event's effect may be the employee's row alone. A resignation, its
