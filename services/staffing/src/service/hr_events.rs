@@ -92,11 +92,12 @@ fn may_be_the_row_alone(event: &HrEvent) -> bool {
 }
 
 /// On PostgreSQL, an event whose effect is the employee's row alone (a hire, a new name):
-/// the read, then the event's row, stored as applied, written with the change in one
-/// statement that commits alone (see [`employees::change_alone`]). Two round trips where
-/// the transaction takes six. `None` when it needs the transaction, and nothing was
-/// written: an effect beyond the row or none, an unmatched event, the row changed since
-/// the read, or a `webhook-id` stored already (the statement's insert of it fails).
+/// the read (none for a hire), then the event's row, stored as applied, written with the
+/// change in one statement that commits alone (see [`employees::change_alone`]). One or
+/// two round trips where the transaction takes six. `None` when it needs the transaction,
+/// and nothing was written: an effect beyond the row or none, an unmatched event, the row
+/// changed since the read (or, for a hire, there already), or a `webhook-id` stored
+/// already (the statement's insert of it fails).
 fn receive_alone(
     conn: &mut DbConnection,
     row: HrEventRow,
@@ -104,7 +105,14 @@ fn receive_alone(
     ctx: &AuditContext,
     rules: &Rules,
 ) -> StaffingResult<Option<StoredHrEvent>> {
-    let (existing, department_known) = employee_of(conn, event)?;
+    let (existing, department_known) = match event {
+        // A hire is nearly always of someone new: tried as a creation without a read first.
+        // When they exist already the insert writes nothing, and when the department does
+        // not exist it fails on the foreign key; either way nothing is written and the
+        // transaction reads and applies the event.
+        HrEvent::Hired(_) => (None, true),
+        _ => employee_of(conn, event)?,
+    };
     let current = existing.as_ref().map(|e| &e.value);
     let Ok(Effect::Change { after, facts, .. }) =
         effect(event, current, department_known, rules.today(ctx.at))

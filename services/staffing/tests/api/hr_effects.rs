@@ -19,8 +19,10 @@ fn resigned(id: &str, last: &str) -> Value {
 
 async fn accepted(app: &TestApp, id: &str, event: &Value) -> Value {
     let res = send(app, id, event).await;
-    assert_eq!(res.status(), 202);
-    res.json().await.unwrap()
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    body
 }
 
 async fn employee(app: &TestApp, id: &str) -> Value {
@@ -125,6 +127,46 @@ async fn a_transfer_moves_the_employee_and_publishes_transferred_and_upserted() 
             t["effective_date"].as_str()
         ),
         (Some("sales"), Some("it"), Some("2026-12-01"))
+    );
+}
+
+#[actix_web::test]
+async fn a_hire_of_someone_on_the_roster_updates_them_and_brings_back_someone_who_left() {
+    let app = spawn_hr(&[]).await;
+    accepted(&app, "m1", &hired("E1", "sales")).await;
+    let again = json!({"type": "employee.hired", "data": {"employee_id": "E1",
+        "name": "Li Lei (QA)", "department_code": "it", "hire_date": "2020-03-01"}});
+    assert_eq!(accepted(&app, "m2", &again).await["status"], "applied");
+    let e1 = employee(&app, "E1").await;
+    assert_eq!(
+        (e1["name"].as_str(), e1["department_code"].as_str()),
+        (Some("Li Lei (QA)"), Some("it"))
+    );
+    let (_, trail) = get_json(&app, "/v1/audit?entity=employee&id=E1").await;
+    let mut actions: Vec<&str> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    actions.sort();
+    assert_eq!(actions, ["created", "updated"], "{trail}");
+
+    let csv = "employee_id,name,department_code,hire_date,leave_date\nE2,Wang Wu,it,2019-05-01,2020-02-28\n";
+    assert_eq!(import_csv(&app, csv, None).await.status(), 200);
+    assert_eq!(employee(&app, "E2").await["status"], "left");
+    assert_eq!(
+        accepted(&app, "m3", &hired("E2", "sales")).await["status"],
+        "applied"
+    );
+    let e2 = employee(&app, "E2").await;
+    assert_eq!(
+        (
+            e2["status"].as_str(),
+            e2["last_working_day"].as_str(),
+            e2["department_code"].as_str()
+        ),
+        (Some("active"), None, Some("sales"))
     );
 }
 
