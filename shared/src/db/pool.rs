@@ -165,21 +165,11 @@ impl Db {
         if let Some(writer) = &self.writer {
             return grouped(writer, f).await;
         }
-        let held = self.held.clone();
-        let result = self
-            .threads
-            .run(move |conn| {
-                let _timer = held.start_timer();
-                match alone(conn)? {
-                    Some(done) => Ok(done),
-                    None => pg_transaction(conn, f),
-                }
-            })
-            .await;
-        if result.is_ok() {
-            self.committed.notify_one();
-        }
-        result
+        let job = move |conn: &mut DbConnection| match alone(conn)? {
+            Some(done) => Ok(done),
+            None => pg_transaction(conn, f),
+        };
+        self.on_pg_thread(job, true).await
     }
 
     /// SQLite's writer, or on PostgreSQL one of the threads (which read and write there),
@@ -193,19 +183,31 @@ impl Db {
         if let Some(writer) = &self.writer {
             return grouped(writer, f).await;
         }
+        let job = move |conn: &mut DbConnection| match transaction {
+            true => pg_transaction(conn, f),
+            false => f(conn),
+        };
+        // Only a transaction may have published events for the dispatcher.
+        self.on_pg_thread(job, transaction).await
+    }
+
+    /// On PostgreSQL, the write `job` on one of the threads, timed as a write transaction;
+    /// the outbox's dispatcher is woken after it when it may have published events.
+    async fn on_pg_thread<T, E, J>(&self, job: J, publishes: bool) -> Result<T, E>
+    where
+        J: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
         let held = self.held.clone();
         let result = self
             .threads
             .run(move |conn| {
                 let _timer = held.start_timer();
-                match transaction {
-                    true => pg_transaction(conn, f),
-                    false => f(conn),
-                }
+                job(conn)
             })
             .await;
-        // Only a transaction may have published events for the dispatcher.
-        if result.is_ok() && transaction {
+        if result.is_ok() && publishes {
             self.committed.notify_one();
         }
         result
