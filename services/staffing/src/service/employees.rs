@@ -388,7 +388,7 @@ impl ImportPart {
         })
     }
 
-    fn write(&self, conn: &mut DbConnection) -> StaffingResult<()> {
+    fn write_in(&self, conn: &mut DbConnection) -> StaffingResult<()> {
         for stored in &self.updated {
             write(conn, stored, Put::Updated)?;
         }
@@ -469,7 +469,7 @@ pub fn import_in(
         });
         for part in parts {
             let part = part?;
-            part.write(conn)?;
+            part.write_in(conn)?;
             report.created += part.fresh.len();
             report.updated += part.updated.len();
             report.unchanged += part.unchanged;

@@ -37,11 +37,7 @@ pub(crate) fn publish_read_routes(conn: &mut DbConnection, events: &[CloudEvent]
     let subscribers = |event: &CloudEvent| subscribers_of(&peers, &hooks, event);
     match (&mut *conn, events) {
         (DbConnection::Pg(c), [event]) => publish_one_pg(c, event, &subscribers(event)),
-        _ => publish_with(
-            conn,
-            &Serialized::pairs(&Serialized::payloads(events)?, events),
-            subscribers,
-        ),
+        _ => serialize_and_publish(conn, events, subscribers),
     }
 }
 
@@ -82,24 +78,6 @@ impl Serialized {
     pub fn new(event: CloudEvent) -> ApiResult<Self> {
         let payload = serde_json::to_string(&event).map_err(ApiError::internal)?;
         Ok(Self { event, payload })
-    }
-
-    fn payloads(events: &[CloudEvent]) -> ApiResult<Vec<String>> {
-        events
-            .iter()
-            .map(|e| serde_json::to_string(e).map_err(ApiError::internal))
-            .collect()
-    }
-
-    /// Each event beside its payload, as [`publish_with`] takes them.
-    fn pairs<'a>(
-        payloads: &'a [String],
-        events: &'a [CloudEvent],
-    ) -> Vec<(&'a CloudEvent, &'a str)> {
-        events
-            .iter()
-            .zip(payloads.iter().map(String::as_str))
-            .collect()
     }
 }
 
@@ -149,10 +127,24 @@ pub fn publish_to(
     events: &[CloudEvent],
     subscriber: &str,
 ) -> ApiResult<()> {
-    let payloads = Serialized::payloads(events)?;
-    publish_with(conn, &Serialized::pairs(&payloads, events), |_| {
-        vec![subscriber.to_owned()]
-    })
+    serialize_and_publish(conn, events, |_| vec![subscriber.to_owned()])
+}
+
+/// [`publish_with`] for events whose payloads are not written yet.
+fn serialize_and_publish(
+    conn: &mut DbConnection,
+    events: &[CloudEvent],
+    subscribers: impl Fn(&CloudEvent) -> Vec<String>,
+) -> ApiResult<()> {
+    let payloads = events
+        .iter()
+        .map(|e| serde_json::to_string(e).map_err(ApiError::internal))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let pairs: Vec<_> = events
+        .iter()
+        .zip(payloads.iter().map(String::as_str))
+        .collect();
+    publish_with(conn, &pairs, subscribers)
 }
 
 // `treat_none_as_default_value = false` (here and below): plain values, so that a batch is
